@@ -1,0 +1,195 @@
+//! The action table: every outbound operation, declared once.
+//!
+//! [`catalogue`] lists all actions in one `define_actions!` invocation. From
+//! that one list the macro derives the argument structs, the [`Action`]
+//! trait impls, [`ActionName`] (stable wire names), [`AnyAction`] and
+//! [`AnyOutput`] (dynamic dispatch for RPC and the CLI) and the field
+//! metadata the CLI and docs use. Provider dispatch and capability sets are
+//! derived from per-provider lists checked against this table at compile
+//! time (see [`crate::provider_actions!`]). There is no second hand-kept
+//! list anywhere.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::download::Download;
+use crate::error::Error;
+use crate::page::PageRequest;
+
+#[macro_use]
+mod define;
+mod catalogue;
+
+pub use catalogue::*;
+
+/// How an action talks to the provider; drives conditional requests,
+/// pagination, retries and how RPC returns the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// One GET; may be conditional (`If-None-Match`).
+    Read,
+    /// A paginated GET returning [`crate::Page`]; takes a `page` argument.
+    List,
+    /// Changes something on the provider.
+    Write,
+    /// Builds a web URL or remote locally; no HTTP call.
+    WebUrl,
+    /// Streams bytes (archives, logs) instead of JSON.
+    Download,
+}
+
+/// The catalogue's sections, for documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionGroup {
+    Repository,
+    Issues,
+    Comments,
+    Reactions,
+    Branches,
+    WebUrls,
+    Commits,
+    PullRequests,
+    GitObjects,
+    Files,
+    Checks,
+    Reviews,
+    Moderation,
+}
+
+impl ActionGroup {
+    pub fn title(self) -> &'static str {
+        match self {
+            ActionGroup::Repository => "Repository & identity",
+            ActionGroup::Issues => "Issues",
+            ActionGroup::Comments => "Comments",
+            ActionGroup::Reactions => "Reactions",
+            ActionGroup::Branches => "Branches & refs",
+            ActionGroup::WebUrls => "Web URLs (no HTTP call)",
+            ActionGroup::Commits => "Commits",
+            ActionGroup::PullRequests => "Pull requests",
+            ActionGroup::GitObjects => "Git objects",
+            ActionGroup::Files => "Files & archives",
+            ActionGroup::Checks => "Checks & CI",
+            ActionGroup::Reviews => "Reviews",
+            ActionGroup::Moderation => "Moderation",
+        }
+    }
+}
+
+/// One argument of an action, for CLI flags and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The JSON name.
+    pub name: &'static str,
+    /// The Rust type as written in the table (`Option<Sha>`, `Vec<String>`, …).
+    pub ty: &'static str,
+}
+
+impl FieldInfo {
+    pub fn is_optional(&self) -> bool {
+        self.ty.starts_with("Option <") || self.ty.starts_with("Option<") || self.ty == "bool"
+    }
+}
+
+/// An outbound operation: its arguments are the struct's fields.
+pub trait Action:
+    Serialize + for<'de> Deserialize<'de> + Clone + fmt::Debug + Send + Sync + 'static
+{
+    /// The stable wire name.
+    const NAME: ActionName;
+    /// The data the action returns (inside [`crate::Response`]).
+    type Output: Send + 'static;
+
+    fn into_any(self) -> AnyAction;
+    /// Takes this action's output back out of an [`AnyOutput`]; `None` if
+    /// the output belongs to another action.
+    fn output_from_any(output: AnyOutput) -> Option<Self::Output>;
+    /// The pagination argument of list actions.
+    fn page_mut(&mut self) -> Option<&mut PageRequest>;
+}
+
+impl FromStr for ActionName {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ActionName::ALL
+            .iter()
+            .copied()
+            .find(|name| name.as_str() == s)
+            .ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "unknown action `{}`",
+                    s.chars().take(80).collect::<String>()
+                ))
+            })
+    }
+}
+
+impl fmt::Display for ActionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ActionName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ActionName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl AnyAction {
+    /// Parses JSON arguments for the named action; malformed arguments are
+    /// an input error naming the action.
+    pub fn from_json(name: ActionName, args: serde_json::Value) -> Result<AnyAction, Error> {
+        name.parse_args(args)
+    }
+}
+
+fn parse_args<A: Action>(args: serde_json::Value) -> Result<AnyAction, Error> {
+    // `{}` and `null` both mean "no arguments".
+    let args = if args.is_null() {
+        serde_json::json!({})
+    } else {
+        args
+    };
+    serde_json::from_value::<A>(args)
+        .map(Action::into_any)
+        .map_err(|err| Error::invalid_input(format!("invalid arguments for `{}`: {err}", A::NAME)))
+}
+
+fn output_to_json<T: Serialize>(value: T) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(value).map_err(|err| Error::Unhandled {
+        status: None,
+        detail: format!("result could not be serialized: {err}"),
+    })
+}
+
+fn download_to_json(_: Download) -> Result<serde_json::Value, Error> {
+    Err(Error::invalid_input(
+        "this action streams bytes; it has no JSON result",
+    ))
+}
+
+fn output_from_json<T: for<'de> Deserialize<'de>>(value: serde_json::Value) -> Result<T, Error> {
+    serde_json::from_value(value)
+        .map_err(|err| Error::malformed(format!("invalid result JSON: {err}")))
+}
+
+fn download_from_json(_: serde_json::Value) -> Result<Download, Error> {
+    Err(Error::invalid_input(
+        "this action streams bytes; it has no JSON result",
+    ))
+}
+
+#[cfg(test)]
+mod tests;

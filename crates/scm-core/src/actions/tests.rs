@@ -1,0 +1,107 @@
+use super::*;
+use crate::model::{PullRequestState, Reaction};
+
+#[test]
+fn the_table_has_every_catalogue_action_with_unique_names() {
+    assert_eq!(ActionName::ALL.len(), 94);
+    let mut names: Vec<_> = ActionName::ALL.iter().map(|n| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 94);
+    for name in ActionName::ALL {
+        assert_eq!(name.as_str().parse::<ActionName>().unwrap(), *name);
+        assert!(!name.summary().trim().is_empty(), "{name} has no doc");
+        assert_eq!(ActionName::ALL[name.index()], *name);
+    }
+}
+
+#[test]
+fn arguments_parse_from_json_with_defaults() {
+    let any = AnyAction::from_json(ActionName::GetPullRequests, serde_json::json!({})).unwrap();
+    let AnyAction::GetPullRequests(args) = any else {
+        panic!("wrong variant")
+    };
+    assert_eq!(args.state, Some(PullRequestState::Open));
+    let all = AnyAction::from_json(
+        ActionName::GetPullRequests,
+        serde_json::json!({"state": null}),
+    )
+    .unwrap();
+    let AnyAction::GetPullRequests(args) = all else {
+        panic!("wrong variant")
+    };
+    assert_eq!(args.state, None);
+
+    let reaction = AnyAction::from_json(
+        ActionName::CreateIssueReaction,
+        serde_json::json!({"issue_id": "1", "reaction": "+1"}),
+    )
+    .unwrap();
+    assert_eq!(reaction.args_json()["reaction"], "+1");
+    let AnyAction::CreateIssueReaction(args) = reaction else {
+        panic!("wrong variant")
+    };
+    assert_eq!(args.reaction, Reaction::ThumbsUp);
+
+    let git_ref = AnyAction::from_json(
+        ActionName::GetGitRef,
+        serde_json::json!({"ref": "heads/main"}),
+    )
+    .unwrap();
+    assert_eq!(git_ref.args_json()["ref"], "heads/main");
+    assert_eq!(ActionName::GetGitRef.fields()[0].name, "ref");
+}
+
+#[test]
+fn bad_arguments_are_input_errors() {
+    let cases = [
+        (ActionName::GetIssue, serde_json::json!({})),
+        (
+            ActionName::GetIssue,
+            serde_json::json!({"issue_id": "1", "typo": 1}),
+        ),
+        (
+            ActionName::GetCommit,
+            serde_json::json!({"sha": "../../etc"}),
+        ),
+        (
+            ActionName::CreateIssueReaction,
+            serde_json::json!({"issue_id": "1", "reaction": "smile"}),
+        ),
+        (ActionName::GetIssue, serde_json::json!([1, 2])),
+    ];
+    for (name, args) in cases {
+        let err = AnyAction::from_json(name, args.clone()).unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{name} {args}");
+    }
+    assert_eq!(
+        "no_such_action".parse::<ActionName>().unwrap_err().code(),
+        "invalid_input"
+    );
+}
+
+#[test]
+fn list_actions_take_a_page() {
+    for name in ActionName::ALL {
+        let is_list = name.kind() == ActionKind::List;
+        assert_eq!(name.output_type().starts_with("Page"), is_list, "{name}");
+    }
+    let mut any = AnyAction::from_json(
+        ActionName::GetIssueComments,
+        serde_json::json!({"issue_id": "3", "page": {"cursor": "abc", "per_page": 5}}),
+    )
+    .unwrap();
+    assert_eq!(any.page_mut().unwrap().per_page, Some(5));
+    let mut read =
+        AnyAction::from_json(ActionName::GetIssue, serde_json::json!({"issue_id": "3"})).unwrap();
+    assert!(read.page_mut().is_none());
+}
+
+#[test]
+fn outputs_round_trip_through_json() {
+    let output = AnyOutput::GetRepositoryTopics(vec!["rust".into()]);
+    let json = output.into_json().unwrap();
+    let back = AnyOutput::from_json(ActionName::GetRepositoryTopics, json).unwrap();
+    assert!(matches!(back, AnyOutput::GetRepositoryTopics(topics) if topics == ["rust"]));
+    assert!(AnyOutput::from_json(ActionName::DownloadArchive, serde_json::json!(null)).is_err());
+}

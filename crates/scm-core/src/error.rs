@@ -1,0 +1,282 @@
+//! The one error type of the platform.
+//!
+//! Every failure has a stable machine-readable [`Error::code`] and one HTTP
+//! status ([`Error::http_status`]) used by the RPC layer, so callers in any
+//! language can branch on the code instead of parsing messages. Messages
+//! never contain credentials: providers build them from status codes and
+//! the provider's own error text, never from request headers.
+
+use std::time::Duration;
+
+use crate::actions::ActionName;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A platform error. Each variant maps to one stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The provider answered 404.
+    NotFound { detail: String },
+    /// The provider answered 403 for a reason other than rate limiting.
+    Forbidden { detail: String },
+    /// The provider answered 401: the credentials are missing, wrong or expired.
+    /// Over RPC this is a 502: the caller's own credentials were fine, ours
+    /// towards the provider were not.
+    Unauthorized { detail: String },
+    /// The provider answered 409.
+    Conflict { detail: String },
+    /// The provider answered 422 (or 400 for a well-formed but refused request);
+    /// `detail` keeps the provider's validation messages.
+    UnprocessableContent { detail: String },
+    /// The provider's quota (or our referrer allocation) is used up.
+    RateLimited {
+        detail: String,
+        retry_after: Option<Duration>,
+    },
+    /// The action exists but this provider cannot express it.
+    Unsupported {
+        action: ActionName,
+        provider: String,
+    },
+    /// The provider answered 5xx, or could not be reached.
+    ProviderUnavailable { status: Option<u16>, detail: String },
+    /// The provider did not answer in time.
+    Timeout { detail: String },
+    /// The provider's answer could not be understood (bad JSON, missing
+    /// fields, wrong shape, too large).
+    MalformedResponse { detail: String },
+    /// The caller's input is invalid before anything is sent (bad cursor,
+    /// bad path, unknown action, bad JSON arguments).
+    InvalidInput { detail: String },
+    /// The repository is not in the registry.
+    RepositoryNotFound,
+    /// The repository is registered but deactivated.
+    RepositoryInactive,
+    /// The repository belongs to another organization than the caller's.
+    RepositoryOrganizationMismatch,
+    /// The provider answered a status we have no mapping for.
+    Unhandled { status: Option<u16>, detail: String },
+}
+
+impl Error {
+    /// The stable wire code. Never change an existing one.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound { .. } => "resource_not_found",
+            Error::Forbidden { .. } => "resource_forbidden",
+            Error::Unauthorized { .. } => "provider_unauthorized",
+            Error::Conflict { .. } => "resource_conflict",
+            Error::UnprocessableContent { .. } => "resource_unprocessable_content",
+            Error::RateLimited { .. } => "rate_limit_exceeded",
+            Error::Unsupported { .. } => "unsupported",
+            Error::ProviderUnavailable { .. } => "provider_unavailable",
+            Error::Timeout { .. } => "provider_timeout",
+            Error::MalformedResponse { .. } => "provider_malformed_response",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::RepositoryNotFound => "repository_not_found",
+            Error::RepositoryInactive => "repository_inactive",
+            Error::RepositoryOrganizationMismatch => "repository_organization_mismatch",
+            Error::Unhandled { .. } => "unhandled",
+        }
+    }
+
+    /// The HTTP status the RPC layer answers with for this error.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::NotFound { .. } => 404,
+            Error::Forbidden { .. } => 403,
+            Error::Unauthorized { .. } => 502,
+            Error::Conflict { .. } => 409,
+            Error::UnprocessableContent { .. } => 422,
+            Error::RateLimited { .. } => 429,
+            Error::Unsupported { .. } => 501,
+            Error::ProviderUnavailable { .. } => 503,
+            Error::Timeout { .. } => 504,
+            Error::MalformedResponse { .. } => 502,
+            Error::InvalidInput { .. } => 400,
+            Error::RepositoryNotFound
+            | Error::RepositoryInactive
+            | Error::RepositoryOrganizationMismatch => 404,
+            Error::Unhandled { .. } => 500,
+        }
+    }
+
+    /// A short human title for the code.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Error::NotFound { .. } => "Resource not found",
+            Error::Forbidden { .. } => "Forbidden by the provider",
+            Error::Unauthorized { .. } => "Provider rejected the credentials",
+            Error::Conflict { .. } => "Conflict",
+            Error::UnprocessableContent { .. } => "Unprocessable content",
+            Error::RateLimited { .. } => "Rate limit exceeded",
+            Error::Unsupported { .. } => "Unsupported action",
+            Error::ProviderUnavailable { .. } => "Provider unavailable",
+            Error::Timeout { .. } => "Provider timed out",
+            Error::MalformedResponse { .. } => "Malformed provider response",
+            Error::InvalidInput { .. } => "Invalid input",
+            Error::RepositoryNotFound => "Repository not found",
+            Error::RepositoryInactive => "Repository inactive",
+            Error::RepositoryOrganizationMismatch => "Repository belongs to another organization",
+            Error::Unhandled { .. } => "Unhandled provider response",
+        }
+    }
+
+    /// How long the caller should wait before trying again, when known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether a retry of the same idempotent request may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::RateLimited { .. } | Error::ProviderUnavailable { .. } | Error::Timeout { .. }
+        )
+    }
+
+    pub fn invalid_input(detail: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            detail: detail.into(),
+        }
+    }
+
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Error::MalformedResponse {
+            detail: detail.into(),
+        }
+    }
+
+    pub fn unsupported(action: ActionName, provider: impl Into<String>) -> Self {
+        Error::Unsupported {
+            action,
+            provider: provider.into(),
+        }
+    }
+
+    /// All codes, for documentation and exhaustive tests.
+    pub const CODES: &'static [&'static str] = &[
+        "resource_not_found",
+        "resource_forbidden",
+        "provider_unauthorized",
+        "resource_conflict",
+        "resource_unprocessable_content",
+        "rate_limit_exceeded",
+        "unsupported",
+        "provider_unavailable",
+        "provider_timeout",
+        "provider_malformed_response",
+        "invalid_input",
+        "repository_not_found",
+        "repository_inactive",
+        "repository_organization_mismatch",
+        "unhandled",
+    ];
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Unsupported { action, provider } => {
+                write!(
+                    f,
+                    "{}: `{action}` is not supported by {provider}",
+                    self.code()
+                )
+            }
+            Error::RepositoryNotFound
+            | Error::RepositoryInactive
+            | Error::RepositoryOrganizationMismatch => {
+                write!(f, "{}: {}", self.code(), self.title())
+            }
+            Error::ProviderUnavailable {
+                status: Some(status),
+                detail,
+            }
+            | Error::Unhandled {
+                status: Some(status),
+                detail,
+            } => write!(f, "{} (HTTP {status}): {detail}", self.code()),
+            Error::NotFound { detail }
+            | Error::Forbidden { detail }
+            | Error::Unauthorized { detail }
+            | Error::Conflict { detail }
+            | Error::UnprocessableContent { detail }
+            | Error::RateLimited { detail, .. }
+            | Error::ProviderUnavailable { detail, .. }
+            | Error::Timeout { detail }
+            | Error::MalformedResponse { detail }
+            | Error::InvalidInput { detail }
+            | Error::Unhandled { detail, .. } => write!(f, "{}: {detail}", self.code()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<serde_json::Error> for Error {
+    /// A JSON error while reading a provider answer. Input JSON errors are
+    /// mapped to [`Error::InvalidInput`] explicitly where they happen.
+    fn from(err: serde_json::Error) -> Self {
+        Error::malformed(format!("invalid JSON from provider: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_listed_and_statuses_are_http() {
+        let samples = [
+            Error::NotFound {
+                detail: String::new(),
+            },
+            Error::Forbidden {
+                detail: String::new(),
+            },
+            Error::Unauthorized {
+                detail: String::new(),
+            },
+            Error::Conflict {
+                detail: String::new(),
+            },
+            Error::UnprocessableContent {
+                detail: String::new(),
+            },
+            Error::RateLimited {
+                detail: String::new(),
+                retry_after: None,
+            },
+            Error::unsupported(ActionName::GetIssue, "github"),
+            Error::ProviderUnavailable {
+                status: Some(502),
+                detail: String::new(),
+            },
+            Error::Timeout {
+                detail: String::new(),
+            },
+            Error::malformed(""),
+            Error::invalid_input(""),
+            Error::RepositoryNotFound,
+            Error::RepositoryInactive,
+            Error::RepositoryOrganizationMismatch,
+            Error::Unhandled {
+                status: None,
+                detail: String::new(),
+            },
+        ];
+        assert_eq!(samples.len(), Error::CODES.len());
+        for (err, code) in samples.iter().zip(Error::CODES) {
+            assert_eq!(err.code(), *code);
+            assert!((400..600).contains(&err.http_status()));
+        }
+        assert_eq!(
+            Error::unsupported(ActionName::GetIssue, "gitlab").to_string(),
+            "unsupported: `get_issue` is not supported by gitlab"
+        );
+    }
+}

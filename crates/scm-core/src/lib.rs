@@ -1,0 +1,36 @@
+//! The provider-neutral core of the SCM platform.
+//!
+//! - [`model`]: neutral data types; [`actions`]: the one action table.
+//! - [`provider::Provider`] and [`transport::Transport`]: the two traits a
+//!   provider crate implements against.
+//! - [`SourceCodeManager`]: the facade product code uses, scoped to one
+//!   repository through a [`registry::RepositoryRegistry`].
+//! - [`layers`] and [`quota`]: tracing, metrics, retry and referrer quotas,
+//!   applied around every provider.
+
+pub mod actions;
+pub mod capability;
+pub mod download;
+pub mod error;
+pub mod http_util;
+pub mod layers;
+pub mod model;
+pub mod page;
+pub mod provider;
+pub mod quota;
+pub mod registry;
+pub mod response;
+pub mod scm;
+pub mod secret;
+pub mod telemetry;
+pub mod transport;
+
+pub use actions::{Action, ActionKind, ActionName, AnyAction, AnyOutput};
+pub use capability::{Capabilities, CapabilitySet};
+pub use download::Download;
+pub use error::{Error, Result};
+pub use page::{Cursor, Page, PageRequest};
+pub use provider::{CallContext, Handle, Provider};
+pub use response::{ActionResult, RawResponse, RequestOptions, Response, ResponseMeta};
+pub use scm::SourceCodeManager;
+pub use secret::Secret;

@@ -1,0 +1,125 @@
+//! Pages of list results and opaque cursors.
+//!
+//! Every provider paginates differently (GitHub `Link` headers, GitLab
+//! keyset or `X-Next-Page`, Bitbucket `next` URLs). Callers only ever see
+//! a [`Cursor`]: an opaque string to send back for the next page. `None`
+//! means there is no next page, on every provider.
+
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// An opaque position in a list. Providers encode what they need into it;
+/// callers must not parse it.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Cursor(String);
+
+impl Cursor {
+    /// Wraps provider-specific state (JSON-serializable) as an opaque cursor.
+    pub fn encode<T: Serialize>(state: &T) -> Cursor {
+        let json = serde_json::to_vec(state).unwrap_or_default();
+        Cursor(URL_SAFE_NO_PAD.encode(json))
+    }
+
+    /// Recovers the provider-specific state; a cursor that was not made by
+    /// [`Cursor::encode`] with the same type is an input error.
+    pub fn decode<T: for<'de> Deserialize<'de>>(&self) -> Result<T, Error> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(self.0.as_bytes())
+            .map_err(|_| Error::invalid_input("invalid cursor"))?;
+        serde_json::from_slice(&bytes).map_err(|_| Error::invalid_input("invalid cursor"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn from_raw(raw: impl Into<String>) -> Cursor {
+        Cursor(raw.into())
+    }
+}
+
+impl fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cursor({})", self.0)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` exactly when this is the last page.
+    pub next_cursor: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, next_cursor: Option<Cursor>) -> Self {
+        Self { items, next_cursor }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+/// Where to start a list and how much to return.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    pub cursor: Option<Cursor>,
+    /// Items per page; providers clamp it to their maximum.
+    pub per_page: Option<u32>,
+}
+
+impl PageRequest {
+    /// Largest page any provider serves; larger requests are clamped.
+    pub const MAX_PER_PAGE: u32 = 100;
+
+    pub fn per_page_or(&self, default: u32) -> u32 {
+        self.per_page
+            .unwrap_or(default)
+            .clamp(1, Self::MAX_PER_PAGE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let cursor = Cursor::encode(&("issues", 3u32));
+        let back: (String, u32) = cursor.decode().unwrap();
+        assert_eq!(back, ("issues".to_owned(), 3));
+        assert_eq!(
+            Cursor::from_raw("not base64!")
+                .decode::<u32>()
+                .unwrap_err()
+                .code(),
+            "invalid_input"
+        );
+    }
+
+    #[test]
+    fn per_page_is_clamped() {
+        let req = PageRequest {
+            cursor: None,
+            per_page: Some(1000),
+        };
+        assert_eq!(req.per_page_or(30), 100);
+        assert_eq!(PageRequest::default().per_page_or(30), 30);
+        let zero = PageRequest {
+            cursor: None,
+            per_page: Some(0),
+        };
+        assert_eq!(zero.per_page_or(30), 1);
+    }
+}
