@@ -1,0 +1,511 @@
+//! The HTTP client every GitHub action uses.
+//!
+//! It builds requests (API base, headers, conditional validators, the
+//! caller's [`RequestContext`]), sends them through the transport stack,
+//! maps error answers, parses JSON with a size cap, and turns `Link`
+//! headers into opaque cursors. Actions only say which path, which body
+//! and how to map the answer.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION};
+use http::{Method, StatusCode};
+use scm_core::http_util::{encode_segment, next_link, parse_json, MAX_JSON_BODY};
+use scm_core::transport::{HttpRequest, HttpResponse, Transport};
+use scm_core::{
+    CallContext, Cursor, Error, Page, PageRequest, RawResponse, Response, ResponseMeta, Result,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::CredentialMode;
+use crate::errors::error_from_response;
+
+/// The REST API version we speak.
+pub const API_VERSION: &str = "2022-11-28";
+/// GitHub's JSON media type, plus plain JSON (some servers and mocks only
+/// know the latter).
+pub const JSON_ACCEPT: &str = "application/vnd.github+json, application/json";
+/// The provider name in results.
+pub const PROVIDER: &str = "github";
+/// Default items per page when the caller does not say.
+pub const DEFAULT_PER_PAGE: u32 = 30;
+
+/// One GitHub API, with its transport stack.
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<dyn Transport>,
+    api_url: String,
+    graphql_url: String,
+    web_url: String,
+}
+
+/// How to send one request.
+#[derive(Debug, Clone)]
+pub struct Call<'a> {
+    pub method: Method,
+    /// Path below the API base, starting with `/`, already encoded.
+    pub path: String,
+    pub query: Vec<(&'a str, String)>,
+    pub body: Option<serde_json::Value>,
+    pub accept: &'a str,
+    pub mode: CredentialMode,
+    /// Send the caller's conditional validators (reads only).
+    pub conditional: bool,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, path: String) -> Self {
+        let conditional = method == Method::GET;
+        Self {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+            accept: JSON_ACCEPT,
+            mode: CredentialMode::Installation,
+            conditional,
+        }
+    }
+
+    pub fn get(path: String) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    pub fn query(mut self, name: &'a str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    pub fn query_opt(self, name: &'a str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    pub fn accept(mut self, accept: &'a str) -> Self {
+        self.accept = accept;
+        self
+    }
+
+    pub fn mode(mut self, mode: CredentialMode) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+
+/// What a list cursor holds: the query of GitHub's `rel="next"` link.
+/// Only the query is kept — the path always comes from the action — so a
+/// cursor cannot point a request at another repository or host.
+#[derive(Debug, Serialize, Deserialize)]
+struct ListCursor(Vec<(String, String)>);
+
+fn query_string(pairs: &[(impl AsRef<str>, impl AsRef<str>)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+        .finish()
+}
+
+impl Client {
+    pub fn new(
+        transport: Arc<dyn Transport>,
+        api_url: &str,
+        graphql_url: &str,
+        web_url: &str,
+    ) -> Self {
+        Self {
+            transport,
+            api_url: api_url.trim_end_matches('/').to_owned(),
+            graphql_url: graphql_url.to_owned(),
+            web_url: web_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn web_url(&self) -> &str {
+        &self.web_url
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// `/repos/{owner}/{repo}` for the call's repository, each part encoded.
+    pub fn repo_path(ctx: &CallContext) -> Result<String> {
+        let (owner, name) = split_full_name(&ctx.repository.full_name)?;
+        Ok(format!(
+            "/repos/{}/{}",
+            encode_segment(owner)?,
+            encode_segment(name)?
+        ))
+    }
+
+    fn build(&self, call: &Call<'_>, ctx: &CallContext) -> Result<HttpRequest> {
+        let mut uri = format!("{}{}", self.api_url, call.path);
+        if !call.query.is_empty() {
+            uri.push('?');
+            uri.push_str(&query_string(&call.query));
+        }
+        let body = match &call.body {
+            Some(json) => Bytes::from(
+                serde_json::to_vec(json).map_err(|e| Error::invalid_input(e.to_string()))?,
+            ),
+            None => Bytes::new(),
+        };
+        let mut builder = http::Request::builder()
+            .method(call.method.clone())
+            .uri(&uri)
+            .header(ACCEPT, call.accept)
+            .header("x-github-api-version", API_VERSION);
+        if call.body.is_some() {
+            builder = builder.header(CONTENT_TYPE, "application/json");
+        }
+        if call.conditional {
+            if let Some(etag) = &ctx.options.if_none_match {
+                builder = builder.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(since) = &ctx.options.if_modified_since {
+                builder = builder.header(IF_MODIFIED_SINCE, since);
+            }
+        }
+        let mut request = builder
+            .body(body)
+            .map_err(|err| Error::invalid_input(format!("invalid request: {err}")))?;
+        let idempotent = call.method == Method::GET;
+        request
+            .extensions_mut()
+            .insert(ctx.request_context(idempotent));
+        request.extensions_mut().insert(call.mode);
+        Ok(request)
+    }
+
+    /// Sends a call and returns the raw response if it succeeded (2xx or
+    /// 304); error statuses become typed errors.
+    pub async fn send(&self, call: &Call<'_>, ctx: &CallContext) -> Result<HttpResponse> {
+        let request = self.build(call, ctx)?;
+        let response = self.transport.send(request).await?;
+        let status = response.status();
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        // Error bodies are small; anything larger is cut, not an error.
+        let body = response
+            .into_body()
+            .collect(256 * 1024)
+            .await
+            .unwrap_or_default();
+        Err(error_from_response(status, &headers, &body))
+    }
+
+    /// Sends a call and parses the JSON answer.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        ctx: &CallContext,
+    ) -> Result<Response<T>> {
+        let response = self.send(&call, ctx).await?;
+        Self::parse(response).await
+    }
+
+    /// Parses a successful response (304 → *not modified*).
+    pub async fn parse<T: DeserializeOwned>(response: HttpResponse) -> Result<Response<T>> {
+        let status = response.status();
+        let meta = ResponseMeta::from_headers(response.headers());
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Response::NotModified {
+                provider: PROVIDER.into(),
+                meta,
+            });
+        }
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
+        let (data, raw) = parse_json::<T>(&bytes)?;
+        Ok(Response::ok(
+            data,
+            PROVIDER,
+            Some(RawResponse::new(status.as_u16(), &headers, Some(raw))),
+            meta,
+        ))
+    }
+
+    /// Sends a call whose answer has no body worth keeping (204).
+    pub async fn empty(&self, call: Call<'_>, ctx: &CallContext) -> Result<Response<()>> {
+        let response = self.send(&call, ctx).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let meta = ResponseMeta::from_headers(&headers);
+        // Drain (bounded) so the connection can be reused.
+        let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
+        let body = serde_json::from_slice(&bytes).ok();
+        Ok(Response::ok(
+            (),
+            PROVIDER,
+            Some(RawResponse::new(status.as_u16(), &headers, body)),
+            meta,
+        ))
+    }
+
+    /// Sends a call and returns the body as text (diffs, logs).
+    pub async fn text(&self, call: Call<'_>, ctx: &CallContext) -> Result<Response<String>> {
+        let response = self.send(&call, ctx).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let meta = ResponseMeta::from_headers(&headers);
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Response::NotModified {
+                provider: PROVIDER.into(),
+                meta,
+            });
+        }
+        let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
+        let text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| Error::malformed("response is not UTF-8 text"))?;
+        Ok(Response::ok(
+            text,
+            PROVIDER,
+            Some(RawResponse::new(status.as_u16(), &headers, None)),
+            meta,
+        ))
+    }
+
+    /// One page of a list whose answer is a JSON array.
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        page: &PageRequest,
+        ctx: &CallContext,
+    ) -> Result<Response<Page<T>>> {
+        self.list_in(call, page, ctx, Ok).await
+    }
+
+    /// One page of a list whose items sit under `key` of a JSON object
+    /// (`{"total_count": 3, "check_runs": [...]}`).
+    pub async fn list_under<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        key: &'static str,
+        page: &PageRequest,
+        ctx: &CallContext,
+    ) -> Result<Response<Page<T>>> {
+        self.list_in(call, page, ctx, move |mut raw| {
+            raw.get_mut(key)
+                .map(serde_json::Value::take)
+                .ok_or_else(|| Error::malformed(format!("list answer has no `{key}` field")))
+        })
+        .await
+    }
+
+    async fn list_in<T: DeserializeOwned>(
+        &self,
+        mut call: Call<'_>,
+        page: &PageRequest,
+        ctx: &CallContext,
+        items: impl FnOnce(serde_json::Value) -> Result<serde_json::Value>,
+    ) -> Result<Response<Page<T>>> {
+        let per_page = page.per_page_or(DEFAULT_PER_PAGE);
+        let mut query: Vec<(String, String)> = call
+            .query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        query.retain(|(k, _)| k != "per_page");
+        query.push(("per_page".into(), per_page.to_string()));
+        if let Some(cursor) = &page.cursor {
+            let ListCursor(pairs) = cursor.decode()?;
+            for (name, value) in pairs {
+                query.retain(|(k, _)| *k != name);
+                query.push((name, value));
+            }
+        }
+        let path_and_query = format!("{}?{}", call.path, query_string(&query));
+        call.query.clear();
+        call.path = path_and_query;
+        let response = self.send(&call, ctx).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let meta = ResponseMeta::from_headers(&headers);
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Response::NotModified {
+                provider: PROVIDER.into(),
+                meta,
+            });
+        }
+        let next_cursor = next_link(&headers).and_then(|url| cursor_from_link(&url));
+        let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
+        let (raw, _): (serde_json::Value, _) = parse_json(&bytes)?;
+        let list = items(raw.clone())?;
+        let items: Vec<T> = serde_json::from_value(list)
+            .map_err(|err| Error::malformed(format!("unexpected list item shape: {err}")))?;
+        Ok(Response::ok(
+            Page::new(items, next_cursor),
+            PROVIDER,
+            Some(RawResponse::new(status.as_u16(), &headers, Some(raw))),
+            meta,
+        ))
+    }
+
+    /// Runs a GraphQL query or mutation; GraphQL `errors` become typed errors.
+    pub async fn graphql<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+        ctx: &CallContext,
+    ) -> Result<Response<T>> {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let mut request = http::Request::builder()
+            .method(Method::POST)
+            .uri(&self.graphql_url)
+            .header(ACCEPT, JSON_ACCEPT)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Bytes::from(
+                serde_json::to_vec(&body).map_err(|e| Error::invalid_input(e.to_string()))?,
+            ))
+            .map_err(|err| Error::invalid_input(format!("invalid request: {err}")))?;
+        let is_query = query.trim_start().starts_with("query");
+        request
+            .extensions_mut()
+            .insert(ctx.request_context(is_query));
+        request
+            .extensions_mut()
+            .insert(CredentialMode::Installation);
+        let response = self.transport.send(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
+        if !status.is_success() {
+            return Err(error_from_response(status, &headers, &bytes));
+        }
+        let (envelope, raw): (GraphqlEnvelope<T>, _) = parse_json(&bytes)?;
+        if let Some(error) = envelope.errors.into_iter().next() {
+            return Err(graphql_error(error));
+        }
+        let data = envelope
+            .data
+            .ok_or_else(|| Error::malformed("GraphQL answer without data"))?;
+        Ok(Response::ok(
+            data,
+            PROVIDER,
+            Some(RawResponse::new(status.as_u16(), &headers, Some(raw))),
+            ResponseMeta::from_headers(&headers),
+        ))
+    }
+
+    /// The `Location` of a redirect answer (archive and log links).
+    pub async fn redirect_location(
+        &self,
+        call: Call<'_>,
+        ctx: &CallContext,
+    ) -> Result<(String, HttpResponse)> {
+        let response = self.send(&call, ctx).await?;
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::malformed("expected a redirect with a Location header"))?;
+        Ok((location, response))
+    }
+
+    /// Sends a plain GET to an absolute URL (a redirect target) without our
+    /// credentials: the target URL is pre-signed.
+    pub async fn get_absolute(&self, url: &str, ctx: &CallContext) -> Result<HttpResponse> {
+        let mut request = http::Request::builder()
+            .method(Method::GET)
+            .uri(url)
+            .body(Bytes::new())
+            .map_err(|_| Error::malformed("redirect target is not a valid URL"))?;
+        request.extensions_mut().insert(ctx.request_context(true));
+        let response = self.transport.send(request).await?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect(64 * 1024)
+            .await
+            .unwrap_or_default();
+        Err(error_from_response(status, &headers, &body))
+    }
+}
+
+/// Keeps only the query of a `next` link.
+fn cursor_from_link(url: &str) -> Option<Cursor> {
+    let parsed = url::Url::parse(url).ok()?;
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(k, _)| k != "per_page")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    (!pairs.is_empty()).then(|| Cursor::encode(&ListCursor(pairs)))
+}
+
+/// `owner/name` → (`owner`, `name`).
+pub fn split_full_name(full_name: &str) -> Result<(&str, &str)> {
+    match full_name.split_once('/') {
+        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
+            Ok((owner, name))
+        }
+        _ => Err(Error::invalid_input(format!(
+            "`{full_name}` is not an `owner/name` repository"
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct GraphqlEnvelope<T> {
+    data: Option<T>,
+    #[serde(default)]
+    errors: Vec<GraphqlError>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GraphqlError {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    message: Option<String>,
+}
+
+fn graphql_error(error: GraphqlError) -> Error {
+    let detail = error.message.unwrap_or_else(|| "GraphQL error".into());
+    match error.kind.as_deref() {
+        Some("NOT_FOUND") => Error::NotFound { detail },
+        Some("FORBIDDEN") | Some("INSUFFICIENT_SCOPES") => Error::Forbidden { detail },
+        Some("RATE_LIMITED") => Error::RateLimited {
+            detail,
+            retry_after: None,
+        },
+        _ => Error::UnprocessableContent { detail },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_keep_only_the_query() {
+        let cursor =
+            cursor_from_link("https://api.github.com/repositories/1/issues?per_page=1&page=2")
+                .unwrap();
+        let ListCursor(pairs) = cursor.decode().unwrap();
+        assert_eq!(pairs, vec![("page".to_owned(), "2".to_owned())]);
+        assert!(cursor_from_link("https://api.github.com/x").is_none());
+    }
+
+    #[test]
+    fn full_names() {
+        assert_eq!(split_full_name("o/r").unwrap(), ("o", "r"));
+        assert!(split_full_name("o").is_err());
+        assert!(split_full_name("o/r/x").is_err());
+        assert!(split_full_name("/r").is_err());
+    }
+}

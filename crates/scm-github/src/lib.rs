@@ -1,0 +1,121 @@
+//! GitHub and GitHub Enterprise Server as an SCM provider.
+//!
+//! - [`config`]: where GitHub is and which credentials to use;
+//! - [`auth`]: App JWT → cached installation token, or a personal token,
+//!   as a transport layer;
+//! - [`client`]: requests, conditional reads, error mapping, `Link`
+//!   pagination into opaque cursors, GraphQL;
+//! - [`schema`]: GitHub's JSON shapes and their mapping to neutral types;
+//! - `actions/`: one module per action group, each action an
+//!   `impl Handle<Action> for GitHub`;
+//! - [`webhooks`]: signature verification and event parsing.
+
+pub mod auth;
+pub mod client;
+pub mod config;
+pub mod errors;
+pub mod schema;
+pub mod webhooks;
+
+mod actions;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use scm_core::layers::{RetryPolicy, RetryTransport};
+use scm_core::quota::{QuotaPolicy, QuotaStore, QuotaTransport};
+use scm_core::transport::{ReqwestTransport, Transport};
+use scm_core::{AnyAction, AnyOutput, CallContext, CapabilitySet, Provider, Response, Result};
+
+pub use config::{AppCredentials, Credentials, GitHubConfig};
+
+use crate::auth::AuthTransport;
+use crate::client::Client;
+
+/// The GitHub provider for one integration (one set of credentials).
+#[derive(Clone)]
+pub struct GitHub {
+    client: Client,
+}
+
+/// Options for [`GitHub::connect`]'s production transport stack.
+#[derive(Clone)]
+pub struct ConnectOptions {
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub quota: QuotaPolicy,
+    pub quota_store: Arc<dyn QuotaStore>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            quota: QuotaPolicy::default(),
+            quota_store: Arc::new(scm_core::quota::InMemoryQuotaStore::new()),
+        }
+    }
+}
+
+impl GitHub {
+    /// A provider sending through `transport` as it is (no auth, retry or
+    /// quota added): for tests and custom stacks.
+    pub fn with_transport(config: &GitHubConfig, transport: Arc<dyn Transport>) -> Self {
+        Self {
+            client: Client::new(
+                transport,
+                &config.api_url,
+                &config.graphql_url,
+                &config.web_url,
+            ),
+        }
+    }
+
+    /// The production stack: quota → retry → auth → reqwest.
+    pub fn connect(config: &GitHubConfig, options: ConnectOptions) -> Result<Self> {
+        let http = ReqwestTransport::new(options.timeout)?;
+        let auth = AuthTransport::new(http, config.credentials.clone(), config.api_url.clone());
+        let retry = RetryTransport::new(auth, options.retry);
+        let bucket = match &config.credentials {
+            Credentials::App(app) => format!(
+                "github:{}:installation:{}",
+                config.api_url, app.installation_id
+            ),
+            Credentials::Token(_) => format!("github:{}:token", config.api_url),
+        };
+        let quota = QuotaTransport::new(retry, bucket, options.quota, options.quota_store);
+        Ok(Self::with_transport(config, Arc::new(quota)))
+    }
+
+    /// A provider with only authentication added: for tests that must see
+    /// every request (no retries, no quota).
+    pub fn with_auth(config: &GitHubConfig, transport: Arc<dyn Transport>) -> Self {
+        let auth = AuthTransport::new(
+            transport,
+            config.credentials.clone(),
+            config.api_url.clone(),
+        );
+        Self::with_transport(config, Arc::new(auth))
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+#[async_trait]
+impl Provider for GitHub {
+    fn name(&self) -> &str {
+        client::PROVIDER
+    }
+
+    fn capabilities(&self) -> CapabilitySet {
+        GitHub::capability_set()
+    }
+
+    async fn execute(&self, action: AnyAction, ctx: &CallContext) -> Result<Response<AnyOutput>> {
+        self.dispatch(action, ctx, client::PROVIDER).await
+    }
+}

@@ -1,0 +1,9 @@
+//! GitHub's JSON shapes (only the fields we map) and their conversion into
+//! neutral types. Fields are optional wherever GitHub may omit or null
+//! them, so an unusual answer degrades to `None` instead of an error.
+
+mod common;
+mod issues;
+
+pub use common::*;
+pub use issues::*;

@@ -1,0 +1,1 @@
+//! GitHub webhooks: signature verification and parsing into neutral events.
