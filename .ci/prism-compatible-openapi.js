@@ -13,6 +13,12 @@
 //   oneOf/anyOf + nullable  ->  the same list plus {"type": "null"}
 //   allOf + nullable        ->  anyOf: [{allOf: [...]}, {"type": "null"}]
 //   nullable alone          ->  dropped (the schema accepts anything anyway)
+// Second rewrite: GitHub writes response examples as
+//   "examples": {"default": {"value": {"$ref": "#/components/examples/issue"}}}
+// where the referenced component is itself an Example Object
+// ({"value": {...}}). Prism resolves the $ref literally and answers
+// {"value": {...}}, one level too deep. Such a value is replaced by the
+// referenced example's own value.
 // Nothing else is changed.
 //
 // Usage: prism-compatible-openapi.js <input.json> <output.json>
@@ -51,5 +57,30 @@ function visit(node) {
 }
 
 visit(spec);
+
+const componentExamples = (spec.components && spec.components.examples) || {};
+let inlined = 0;
+function inlineExampleRefs(node) {
+  if (Array.isArray(node)) {
+    node.forEach(inlineExampleRefs);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  if (node.examples && typeof node.examples === "object" && !Array.isArray(node.examples)) {
+    for (const example of Object.values(node.examples)) {
+      const ref = example && example.value && example.value.$ref;
+      const prefix = "#/components/examples/";
+      if (typeof ref === "string" && ref.startsWith(prefix)) {
+        const target = componentExamples[ref.slice(prefix.length)];
+        if (target && "value" in target) {
+          example.value = target.value;
+          inlined += 1;
+        }
+      }
+    }
+  }
+  for (const value of Object.values(node)) inlineExampleRefs(value);
+}
+inlineExampleRefs(spec.paths);
 fs.writeFileSync(output, JSON.stringify(spec));
-console.log(`rewrote ${rewritten} typeless nullable schemas`);
+console.log(`rewrote ${rewritten} typeless nullable schemas, inlined ${inlined} example references`);
