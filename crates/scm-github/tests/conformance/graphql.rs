@@ -23,7 +23,8 @@ fn operation_name(query: &str) -> Option<&str> {
 
 /// Canned answers by operation name. Add one per GraphQL operation the
 /// provider sends.
-const ANSWERS: &[(&str, fn() -> Value)] = &[];
+type Answer = (&'static str, fn() -> Value);
+const ANSWERS: &[Answer] = &[];
 
 /// The answer for one operation; unknown operations get a GraphQL error,
 /// which fails the case loudly.
