@@ -1,0 +1,19 @@
+//! Test support for the SCM platform: real provider material, served locally.
+//!
+//! No test should rely only on what we wrote ourselves. This crate gives
+//! tests in other crates (as a dev-dependency) access to:
+//!
+//! - [`prism`]: `prism mock` serving an official OpenAPI description, which
+//!   rejects with `422` any request that breaks the description;
+//! - [`paths`]: where all of that lives, including the third-party
+//!   GitLab/Bitbucket corpus outside the repository.
+//!
+//! The npm material is installed by `.ci/run` (`npm ci` from the pinned
+//! lockfile, then `.ci/fetch-github-openapi`). Everything binds to 127.0.0.1
+//! only.
+
+pub mod paths;
+pub mod prism;
+mod process;
+
+pub use prism::Prism;
