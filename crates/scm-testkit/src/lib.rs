@@ -5,6 +5,8 @@
 //!
 //! - [`prism`]: `prism mock` serving an official OpenAPI description, which
 //!   rejects with `422` any request that breaks the description;
+//! - [`octokit`]: GitHub traffic recorded by `@octokit/fixtures`, and a
+//!   [`ReplayServer`] that serves it back;
 //! - [`paths`]: where all of that lives, including the third-party
 //!   GitLab/Bitbucket corpus outside the repository.
 //!
@@ -12,8 +14,10 @@
 //! lockfile, then `.ci/fetch-github-openapi`). Everything binds to 127.0.0.1
 //! only.
 
+pub mod octokit;
 pub mod paths;
 pub mod prism;
 mod process;
 
+pub use octokit::{ReplayServer, Scenario};
 pub use prism::Prism;
