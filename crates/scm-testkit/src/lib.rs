@@ -7,6 +7,7 @@
 //!   rejects with `422` any request that breaks the description;
 //! - [`octokit`]: GitHub traffic recorded by `@octokit/fixtures`, and a
 //!   [`ReplayServer`] that serves it back;
+//! - [`webhooks`]: GitHub's example webhook payloads;
 //! - [`paths`]: where all of that lives, including the third-party
 //!   GitLab/Bitbucket corpus outside the repository.
 //!
@@ -18,6 +19,7 @@ pub mod octokit;
 pub mod paths;
 pub mod prism;
 mod process;
+pub mod webhooks;
 
 pub use octokit::{ReplayServer, Scenario};
 pub use prism::Prism;
