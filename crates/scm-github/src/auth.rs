@@ -28,6 +28,9 @@ pub enum CredentialMode {
     Installation,
     /// The GitHub App itself (JWT).
     Application,
+    /// No credentials: pre-signed redirect targets (archives, logs) on
+    /// other hosts must never see our token.
+    Anonymous,
 }
 
 /// Refresh installation tokens this long before they expire.
@@ -68,14 +71,15 @@ impl<T: Transport> AuthTransport<T> {
         }
     }
 
-    async fn bearer(&self, mode: CredentialMode) -> Result<Secret, Error> {
-        match (&self.credentials, mode) {
-            (Credentials::Token(token), _) => Ok(token.clone()),
-            (Credentials::App(app), CredentialMode::Application) => app_jwt(app),
+    async fn bearer(&self, mode: CredentialMode) -> Result<Option<Secret>, Error> {
+        Ok(Some(match (&self.credentials, mode) {
+            (_, CredentialMode::Anonymous) => return Ok(None),
+            (Credentials::Token(token), _) => token.clone(),
+            (Credentials::App(app), CredentialMode::Application) => app_jwt(app)?,
             (Credentials::App(app), CredentialMode::Installation) => {
-                self.installation_token(app).await
+                self.installation_token(app).await?
             }
-        }
+        }))
     }
 
     async fn installation_token(&self, app: &AppCredentials) -> Result<Secret, Error> {
@@ -160,10 +164,16 @@ impl<T: Transport> Transport for AuthTransport<T> {
             .get::<CredentialMode>()
             .copied()
             .unwrap_or_default();
-        let token = self.bearer(mode).await?;
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, bearer_header(&token)?);
+        match self.bearer(mode).await? {
+            Some(token) => {
+                request
+                    .headers_mut()
+                    .insert(AUTHORIZATION, bearer_header(&token)?);
+            }
+            None => {
+                request.headers_mut().remove(AUTHORIZATION);
+            }
+        }
         self.inner.send(request).await
     }
 }

@@ -31,6 +31,8 @@ pub const JSON_ACCEPT: &str = "application/vnd.github+json, application/json";
 pub const PROVIDER: &str = "github";
 /// Default items per page when the caller does not say.
 pub const DEFAULT_PER_PAGE: u32 = 30;
+/// Redirects to the same API followed before giving up.
+pub const MAX_REDIRECTS: usize = 3;
 
 /// One GitHub API, with its transport stack.
 #[derive(Clone)]
@@ -187,21 +189,60 @@ impl Client {
 
     /// Sends a call and returns the raw response if it succeeded (2xx or
     /// 304); error statuses become typed errors.
+    ///
+    /// Redirects to the same API (a renamed or transferred repository
+    /// answers `301`/`307` with its new `/repositories/{id}` URL) are
+    /// followed, repeating the method and body, at most
+    /// [`MAX_REDIRECTS`] times. Redirects anywhere else are errors here:
+    /// credentials never follow a redirect to another host.
     pub async fn send(&self, call: &Call<'_>, ctx: &CallContext) -> Result<HttpResponse> {
-        let request = self.build(call, ctx)?;
-        let response = self.transport.send(request).await?;
-        let status = response.status();
-        if status.is_success() || status == StatusCode::NOT_MODIFIED {
-            return Ok(response);
+        self.send_inner(call, ctx, false).await
+    }
+
+    async fn send_inner(
+        &self,
+        call: &Call<'_>,
+        ctx: &CallContext,
+        keep_redirects: bool,
+    ) -> Result<HttpResponse> {
+        let mut call = call.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let request = self.build(&call, ctx)?;
+            let response = self.transport.send(request).await?;
+            let status = response.status();
+            if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                return Ok(response);
+            }
+            if status.is_redirection() {
+                if keep_redirects {
+                    return Ok(response);
+                }
+                if let Some(path) = self.api_location(response.headers()) {
+                    call.path = path;
+                    call.query.clear();
+                    continue;
+                }
+            }
+            let headers = response.headers().clone();
+            // Error bodies are small; anything larger is cut, not an error.
+            let body = response
+                .into_body()
+                .collect(256 * 1024)
+                .await
+                .unwrap_or_default();
+            return Err(error_from_response(status, &headers, &body));
         }
-        let headers = response.headers().clone();
-        // Error bodies are small; anything larger is cut, not an error.
-        let body = response
-            .into_body()
-            .collect(256 * 1024)
-            .await
-            .unwrap_or_default();
-        Err(error_from_response(status, &headers, &body))
+        Err(Error::malformed(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+
+    /// The path (and query) below our API base of a `Location` header, if
+    /// it points at our API at all.
+    fn api_location(&self, headers: &http::HeaderMap) -> Option<String> {
+        let location = headers.get(LOCATION)?.to_str().ok()?;
+        let rest = location.strip_prefix(&self.api_url)?;
+        rest.starts_with('/').then(|| rest.to_owned())
     }
 
     /// Sends a call and parses the JSON answer.
@@ -403,7 +444,7 @@ impl Client {
         call: Call<'_>,
         ctx: &CallContext,
     ) -> Result<(String, HttpResponse)> {
-        let response = self.send(&call, ctx).await?;
+        let response = self.send_inner(&call, ctx, true).await?;
         let location = response
             .headers()
             .get(LOCATION)
@@ -422,6 +463,7 @@ impl Client {
             .body(Bytes::new())
             .map_err(|_| Error::malformed("redirect target is not a valid URL"))?;
         request.extensions_mut().insert(ctx.request_context(true));
+        request.extensions_mut().insert(CredentialMode::Anonymous);
         let response = self.transport.send(request).await?;
         let status = response.status();
         if status.is_success() {
