@@ -348,8 +348,8 @@ enum Launch {
     WatchedBy(u32),
 }
 
-/// `target/scm-testkit/prism/`, with logs older than a day removed (each
-/// start writes a new one).
+/// `target/scm-testkit/prism/`, with files older than a day removed (each
+/// start writes a log, each nextest run a lock and a state file).
 fn log_dir() -> io::Result<PathBuf> {
     let dir = paths::target_dir().join("scm-testkit/prism");
     std::fs::create_dir_all(&dir)?;
@@ -362,7 +362,10 @@ fn log_dir() -> io::Result<PathBuf> {
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > day);
-        if old && path.extension().is_some_and(|e| e == "log") {
+        let ours = path
+            .extension()
+            .is_some_and(|e| e == "log" || e == "lock" || e == "run");
+        if old && ours {
             let _ = std::fs::remove_file(path);
         }
     }

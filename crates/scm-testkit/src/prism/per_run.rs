@@ -4,10 +4,11 @@
 //! would load GitHub's 13 MB description (8 s of CPU) once per test.
 //!
 //! How: the first test process that needs prism takes an exclusive lock on
-//! `target/scm-testkit/prism/<spec>-<hash>.lock`, starts prism in its own
-//! session under a small shell watchdog, waits until it answers, writes the
-//! run id and URL next to the lock, and releases the lock. Later processes of
-//! the same run take the lock, find the URL and use it. The watchdog kills
+//! `target/scm-testkit/prism/<spec>-<hash>.<run id>.lock`, starts prism in
+//! its own session under a small shell watchdog, waits until it answers,
+//! writes its URL next to the lock, and releases the lock. Later processes of
+//! the same run take the lock, find the URL and use it. Runs going on at the
+//! same time in the same target directory each get their own prism. The watchdog kills
 //! prism once the nextest runner (the test process's parent) has exited, so
 //! nothing outlives the run for more than about a second.
 
@@ -34,16 +35,16 @@ pub(super) fn nextest_run() -> Option<String> {
 /// The run's prism for `spec`, started if this is the first process to ask.
 pub(super) fn acquire(spec: &Path, run_id: &str) -> Result<Prism, Error> {
     let dir = log_dir()?;
-    let key = key(spec);
+    let name = format!("{}.{run_id}", key(spec));
     let lock = File::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(dir.join(format!("{key}.lock")))?;
+        .open(dir.join(format!("{name}.lock")))?;
     lock_exclusive(&lock)?;
 
-    let state_path = dir.join(format!("{key}.run"));
-    if let Some(prism) = running(&state_path, run_id) {
+    let state_path = dir.join(format!("{name}.run"));
+    if let Some(prism) = running(&state_path) {
         return Ok(prism);
     }
     let runner = std::os::unix::process::parent_id();
@@ -52,10 +53,7 @@ pub(super) fn acquire(spec: &Path, run_id: &str) -> Result<Prism, Error> {
         .log_path()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    std::fs::write(
-        &state_path,
-        format!("{run_id}\n{}\n{log}\n", prism.base_url()),
-    )?;
+    std::fs::write(&state_path, format!("{}\n{log}\n", prism.base_url()))?;
     Ok(prism)
     // `lock` is released when dropped here.
 }
@@ -79,12 +77,9 @@ wait"#;
 }
 
 /// The prism recorded for this run, if it still answers.
-fn running(state_path: &Path, run_id: &str) -> Option<Prism> {
+fn running(state_path: &Path) -> Option<Prism> {
     let text = std::fs::read_to_string(state_path).ok()?;
     let mut lines = text.lines();
-    if lines.next()? != run_id {
-        return None;
-    }
     let base_url = lines.next()?;
     let log = lines.next().filter(|l| !l.is_empty()).map(PathBuf::from);
     let addr: SocketAddr = base_url.strip_prefix("http://")?.parse().ok()?;
