@@ -1,0 +1,173 @@
+//! `scm`: the platform's command line.
+
+use std::process::ExitCode;
+
+use clap::{Arg, ArgMatches, Command};
+use scm_cli::action_args;
+use scm_cli::capabilities;
+use scm_cli::direct::{self, GitHubTarget, OutputOptions};
+use scm_cli::providers::{self, PROVIDERS};
+use scm_core::{ActionName, AnyAction, Error, RequestOptions};
+
+fn cli() -> Command {
+    Command::new("scm")
+        .about("Provider-neutral source code management: actions, RPC and events")
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .subcommand(
+            Command::new("capabilities")
+                .about("Print which actions each provider supports")
+                .arg(Arg::new("provider").long("provider").value_name("NAME"))
+                .arg(
+                    Arg::new("format")
+                        .long("format")
+                        .value_parser(["table", "json", "markdown"])
+                        .default_value("table"),
+                ),
+        )
+        .subcommand(github_command())
+}
+
+fn github_command() -> Command {
+    let global = |arg: Arg| arg.global(true);
+    Command::new("github")
+        .about("Run one action directly against GitHub (or GitHub Enterprise Server)")
+        .subcommand_required(true)
+        .arg(global(
+            Arg::new("repo")
+                .long("repo")
+                .value_name("OWNER/NAME")
+                .help("The repository to act on"),
+        ))
+        .arg(global(
+            Arg::new("token")
+                .long("token")
+                .env("GITHUB_TOKEN")
+                .hide_env_values(true)
+                .help("Personal access token (or GITHUB_TOKEN)"),
+        ))
+        .arg(global(
+            Arg::new("app_id").long("app-id").help("GitHub App id"),
+        ))
+        .arg(global(
+            Arg::new("private_key_file")
+                .long("private-key-file")
+                .help("GitHub App private key (PEM file)"),
+        ))
+        .arg(global(
+            Arg::new("installation_id")
+                .long("installation-id")
+                .help("GitHub App installation id"),
+        ))
+        .arg(global(
+            Arg::new("api_url")
+                .long("api-url")
+                .help("REST API base (default https://api.github.com)"),
+        ))
+        .arg(global(
+            Arg::new("web_url")
+                .long("web-url")
+                .help("Web base for links (default https://github.com)"),
+        ))
+        .arg(global(
+            Arg::new("if_none_match")
+                .long("if-none-match")
+                .help("Conditional read: an ETag"),
+        ))
+        .arg(global(
+            Arg::new("if_modified_since")
+                .long("if-modified-since")
+                .help("Conditional read: an HTTP date"),
+        ))
+        .subcommands(action_args::commands())
+}
+
+fn capabilities_command(matches: &ArgMatches) -> Result<(), Error> {
+    let selected: Vec<_> = match matches.get_one::<String>("provider") {
+        Some(name) => vec![providers::find(name).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "unknown provider `{name}` (known: {})",
+                PROVIDERS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?],
+        None => PROVIDERS.iter().collect(),
+    };
+    let format = matches
+        .get_one::<String>("format")
+        .map(String::as_str)
+        .unwrap_or("table");
+    match format {
+        "json" => println!(
+            "{}",
+            serde_json::to_string_pretty(&capabilities::json(&selected)).unwrap_or_default()
+        ),
+        "markdown" => print!("{}", capabilities::markdown(&selected)),
+        _ => print!("{}", capabilities::table(&selected)),
+    }
+    Ok(())
+}
+
+async fn github(matches: &ArgMatches) -> Result<(), Error> {
+    let (name, sub) = matches
+        .subcommand()
+        .ok_or_else(|| Error::invalid_input("no action given"))?;
+    let action: ActionName = name.parse()?;
+    let args = action_args::arguments(action, sub)?;
+    let action = AnyAction::from_json(action, args)?;
+    let text = |key: &str| sub.get_one::<String>(key).cloned();
+    let repo = text("repo").ok_or_else(|| Error::invalid_input("--repo OWNER/NAME is required"))?;
+    let target = GitHubTarget {
+        repo,
+        api_url: text("api_url"),
+        web_url: text("web_url"),
+        credentials: GitHubTarget::credentials(
+            text("token"),
+            text("app_id"),
+            text("private_key_file"),
+            text("installation_id"),
+        )?,
+    };
+    let options = RequestOptions {
+        if_none_match: text("if_none_match"),
+        if_modified_since: text("if_modified_since"),
+    };
+    let output = OutputOptions {
+        all_pages: sub
+            .try_get_one::<bool>("all")
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(false),
+        output_file: sub.try_get_one::<String>("output").ok().flatten().cloned(),
+    };
+    direct::run(&target.manager()?, action, options, &output).await
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let matches = cli().get_matches();
+    let result = match matches.subcommand() {
+        Some(("capabilities", sub)) => capabilities_command(sub),
+        Some(("github", sub)) => github(sub).await,
+        _ => Err(Error::invalid_input("unknown command")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            direct::print_error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::cli().debug_assert();
+    }
+}

@@ -1,0 +1,124 @@
+//! The `scm` binary end to end.
+
+use std::process::Command;
+
+use scm_cli::capabilities;
+use scm_cli::providers::PROVIDERS;
+use scm_testkit::prism::Prism;
+
+fn scm() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scm"))
+}
+
+#[test]
+fn capabilities_json_lists_every_action() {
+    let out = scm()
+        .args(["capabilities", "--provider", "github", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let supported = json["supported"].as_array().unwrap().len();
+    let unsupported = json["unsupported"].as_array().unwrap().len();
+    assert_eq!(supported + unsupported, 94);
+    println!("github: {supported} supported actions");
+}
+
+#[test]
+fn unknown_provider_is_a_coded_error() {
+    let out = scm()
+        .args(["capabilities", "--provider", "nope"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["errors"][0]["code"], "invalid_input");
+}
+
+/// `docs/capabilities.md` is generated from the code; regenerate it with
+/// `cargo run -p scm-cli -- capabilities --format markdown > docs/capabilities.md`.
+#[test]
+fn capabilities_doc_is_up_to_date() {
+    let path = scm_testkit::paths::repo_root().join("docs/capabilities.md");
+    let expected = capabilities::markdown(&PROVIDERS.iter().collect::<Vec<_>>());
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/capabilities.md is stale: run `cargo run -p scm-cli -- capabilities --format markdown > docs/capabilities.md`"
+    );
+}
+
+#[test]
+fn runs_an_action_against_githubs_openapi_description() {
+    let prism = Prism::shared_github();
+    let out = scm()
+        .args([
+            "github",
+            "get_issue",
+            "--issue-id",
+            "1347",
+            "--repo",
+            "octocat/hello-world",
+        ])
+        .args(["--token", "test-token", "--api-url", prism.base_url()])
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["provider"], "github");
+    assert_eq!(json["data"]["id"], "1347");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("test-token"));
+}
+
+#[test]
+fn bad_arguments_fail_with_a_json_error_and_no_network() {
+    let out = scm()
+        .args([
+            "github",
+            "get_commit",
+            "--sha",
+            "../../x",
+            "--repo",
+            "o/r",
+            "--token",
+            "secret-token-value",
+        ])
+        .args(["--api-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let err: serde_json::Value = serde_json::from_str(&stderr).unwrap();
+    assert_eq!(err["errors"][0]["code"], "invalid_input");
+    assert!(!stderr.contains("secret-token-value"));
+}
+
+#[test]
+fn provider_errors_keep_their_code() {
+    // Nothing listens on port 9: the provider is unavailable, with its own code.
+    let out = scm()
+        .args([
+            "github",
+            "get_issue",
+            "--issue-id",
+            "1",
+            "--repo",
+            "o/r",
+            "--token",
+            "secret-token-value",
+        ])
+        .args(["--api-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let err: serde_json::Value = serde_json::from_str(&stderr).unwrap();
+    assert_eq!(err["errors"][0]["code"], "provider_unavailable");
+    assert!(!stderr.contains("secret-token-value"));
+}
