@@ -1,0 +1,564 @@
+//! The registry: integrations, repositories and RPC clients, in SQLite
+//! (default) or PostgreSQL, through one code path (`sqlx::Any`).
+//!
+//! Columns are restricted to `BIGINT` and `TEXT` so both engines decode
+//! the same way; booleans are `0`/`1`. Credentials and client secrets are
+//! sealed with [`SecretBox`] before they reach a row and are only opened
+//! where they are used.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use scm_core::registry::{RepositoryKey, RepositoryRecord, RepositoryRegistry};
+use scm_core::{ActionName, Secret};
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Row};
+
+use crate::crypto::{CryptoError, SecretBox};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("registry database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("registry migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+}
+
+impl From<RegistryError> for scm_core::Error {
+    fn from(err: RegistryError) -> Self {
+        scm_core::Error::Unhandled {
+            status: None,
+            detail: err.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
+
+/// Credentials of an integration, as stored (sealed) in the registry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IntegrationCredentials {
+    Token {
+        token: Secret,
+    },
+    App {
+        app_id: String,
+        private_key: Secret,
+        installation_id: String,
+    },
+}
+
+/// Serializes the secret values for sealing (never for display).
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum SealedCredentials {
+    Token {
+        token: String,
+    },
+    App {
+        app_id: String,
+        private_key: String,
+        installation_id: String,
+    },
+}
+
+/// A new integration.
+#[derive(Debug, Clone)]
+pub struct NewIntegration {
+    /// `github`, `gitlab`, …
+    pub provider: String,
+    pub name: String,
+    pub api_url: String,
+    pub web_url: String,
+    pub credentials: IntegrationCredentials,
+}
+
+/// An integration as listed (credentials are never returned here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationRecord {
+    pub id: i64,
+    pub provider: String,
+    pub name: String,
+    pub api_url: String,
+    pub web_url: String,
+    /// `token` or `app`.
+    pub credentials_kind: String,
+}
+
+/// A new repository.
+#[derive(Debug, Clone)]
+pub struct NewRepository {
+    pub organization_id: i64,
+    pub integration_id: i64,
+    pub external_id: String,
+    pub full_name: String,
+}
+
+/// What an RPC client key may do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grants {
+    /// Organizations the key may act for; empty grants none.
+    pub organizations: Vec<i64>,
+    /// Referrers the key may claim; `"*"` allows any.
+    pub referrers: Vec<String>,
+    /// Actions the key may run; `None` allows every action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<String>>,
+}
+
+impl Grants {
+    pub fn allows_organization(&self, organization_id: i64) -> bool {
+        self.organizations.contains(&organization_id)
+    }
+
+    pub fn allows_referrer(&self, referrer: &str) -> bool {
+        self.referrers.iter().any(|r| r == "*" || r == referrer)
+    }
+
+    pub fn allows_action(&self, action: ActionName) -> bool {
+        match &self.actions {
+            None => true,
+            Some(list) => list.iter().any(|a| a == action.as_str()),
+        }
+    }
+
+    /// Refuses grants naming unknown actions.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(actions) = &self.actions {
+            for action in actions {
+                action
+                    .parse::<ActionName>()
+                    .map_err(|_| RegistryError::Invalid(format!("unknown action `{action}`")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An RPC client key as listed (without its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    pub key_id: String,
+    pub name: String,
+    pub grants: Grants,
+    pub revoked: bool,
+}
+
+/// A client key with its secret, for request verification.
+#[derive(Debug, Clone)]
+pub struct ClientKey {
+    pub record: ClientRecord,
+    pub secret: Secret,
+}
+
+/// The registry over a SQLite file or a PostgreSQL database.
+#[derive(Clone, Debug)]
+pub struct Registry {
+    pool: AnyPool,
+    secrets: Arc<SecretBox>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn random_token(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+impl Registry {
+    /// Connects and runs the embedded migrations. `database_url` is
+    /// `sqlite://file.db` (created when missing) or `postgres://…`.
+    pub async fn connect(database_url: &str, secrets: SecretBox) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let postgres =
+            database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
+        let url = if !postgres && database_url.starts_with("sqlite:") && !database_url.contains('?')
+        {
+            format!("{database_url}?mode=rwc")
+        } else {
+            database_url.to_owned()
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if postgres { 10 } else { 4 })
+            .connect(&url)
+            .await?;
+        if postgres {
+            POSTGRES_MIGRATIONS.run(&pool).await?;
+        } else {
+            SQLITE_MIGRATIONS.run(&pool).await?;
+        }
+        Ok(Self {
+            pool,
+            secrets: Arc::new(secrets),
+        })
+    }
+
+    /// A plain pool on `database_url` without migrations (administration
+    /// and tests: creating schemas or databases).
+    pub async fn connect_raw(database_url: &str) -> Result<AnyPool> {
+        sqlx::any::install_default_drivers();
+        Ok(AnyPoolOptions::new()
+            .max_connections(2)
+            .connect(database_url)
+            .await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    // ---- integrations ----
+
+    pub async fn add_integration(&self, new: NewIntegration) -> Result<IntegrationRecord> {
+        if new.provider.is_empty() || new.api_url.is_empty() {
+            return Err(RegistryError::Invalid(
+                "an integration needs a provider and an API URL".into(),
+            ));
+        }
+        let (kind, sealed) = match &new.credentials {
+            IntegrationCredentials::Token { token } => (
+                "token",
+                SealedCredentials::Token {
+                    token: token.expose().to_owned(),
+                },
+            ),
+            IntegrationCredentials::App {
+                app_id,
+                private_key,
+                installation_id,
+            } => (
+                "app",
+                SealedCredentials::App {
+                    app_id: app_id.clone(),
+                    private_key: private_key.expose().to_owned(),
+                    installation_id: installation_id.clone(),
+                },
+            ),
+        };
+        let plaintext = serde_json::to_vec(&sealed).expect("credentials serialize");
+        let row = sqlx::query(
+            "INSERT INTO integrations (provider, name, api_url, web_url, credentials, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&new.provider)
+        .bind(&new.name)
+        .bind(&new.api_url)
+        .bind(&new.web_url)
+        .bind(self.secrets.seal(&plaintext))
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(IntegrationRecord {
+            id: row.try_get(0)?,
+            provider: new.provider,
+            name: new.name,
+            api_url: new.api_url,
+            web_url: new.web_url,
+            credentials_kind: kind.into(),
+        })
+    }
+
+    pub async fn list_integrations(&self) -> Result<Vec<IntegrationRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, provider, name, api_url, web_url, credentials FROM integrations ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| self.integration_from_row(row).map(|(record, _)| record))
+            .collect()
+    }
+
+    /// An integration with its opened credentials (for building providers).
+    pub async fn integration(
+        &self,
+        id: i64,
+    ) -> Result<Option<(IntegrationRecord, IntegrationCredentials)>> {
+        let row = sqlx::query(
+            "SELECT id, provider, name, api_url, web_url, credentials FROM integrations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| self.integration_from_row(&row)).transpose()
+    }
+
+    fn integration_from_row(
+        &self,
+        row: &AnyRow,
+    ) -> Result<(IntegrationRecord, IntegrationCredentials)> {
+        let sealed: String = row.try_get("credentials")?;
+        let opened = self.secrets.open(&sealed)?;
+        let parsed: SealedCredentials =
+            serde_json::from_slice(&opened).map_err(|_| CryptoError::Decrypt)?;
+        let (kind, credentials) = match parsed {
+            SealedCredentials::Token { token } => (
+                "token",
+                IntegrationCredentials::Token {
+                    token: Secret::new(token),
+                },
+            ),
+            SealedCredentials::App {
+                app_id,
+                private_key,
+                installation_id,
+            } => (
+                "app",
+                IntegrationCredentials::App {
+                    app_id,
+                    private_key: Secret::new(private_key),
+                    installation_id,
+                },
+            ),
+        };
+        Ok((
+            IntegrationRecord {
+                id: row.try_get("id")?,
+                provider: row.try_get("provider")?,
+                name: row.try_get("name")?,
+                api_url: row.try_get("api_url")?,
+                web_url: row.try_get("web_url")?,
+                credentials_kind: kind.into(),
+            },
+            credentials,
+        ))
+    }
+
+    /// Removes an integration; refused while repositories still use it.
+    pub async fn remove_integration(&self, id: i64) -> Result<()> {
+        let used: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM repositories WHERE integration_id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+        if used > 0 {
+            return Err(RegistryError::Invalid(format!(
+                "integration {id} is used by {used} repositories"
+            )));
+        }
+        let done = sqlx::query("DELETE FROM integrations WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(RegistryError::NotFound(format!("integration {id}")));
+        }
+        Ok(())
+    }
+
+    // ---- repositories ----
+
+    pub async fn add_repository(&self, new: NewRepository) -> Result<RepositoryRecord> {
+        let (integration, _) = self.integration(new.integration_id).await?.ok_or_else(|| {
+            RegistryError::NotFound(format!("integration {}", new.integration_id))
+        })?;
+        let row = sqlx::query(
+            "INSERT INTO repositories (organization_id, integration_id, provider, external_id, full_name, active) \
+             VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",
+        )
+        .bind(new.organization_id)
+        .bind(new.integration_id)
+        .bind(&integration.provider)
+        .bind(&new.external_id)
+        .bind(&new.full_name)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(RepositoryRecord {
+            id: row.try_get(0)?,
+            organization_id: new.organization_id,
+            integration_id: new.integration_id,
+            provider: integration.provider,
+            external_id: new.external_id,
+            full_name: new.full_name,
+            active: true,
+        })
+    }
+
+    pub async fn list_repositories(
+        &self,
+        organization_id: Option<i64>,
+    ) -> Result<Vec<RepositoryRecord>> {
+        let rows = match organization_id {
+            Some(org) => {
+                sqlx::query(&format!(
+                    "{REPO_COLUMNS} WHERE organization_id = $1 ORDER BY id"
+                ))
+                .bind(org)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!("{REPO_COLUMNS} ORDER BY id"))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(repository_from_row).collect()
+    }
+
+    pub async fn deactivate_repository(&self, id: i64) -> Result<()> {
+        let done = sqlx::query("UPDATE repositories SET active = 0 WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(RegistryError::NotFound(format!("repository {id}")));
+        }
+        Ok(())
+    }
+
+    // ---- RPC clients ----
+
+    /// Creates a client key; the secret is returned once and stored sealed.
+    pub async fn create_client_key(
+        &self,
+        name: &str,
+        grants: Grants,
+    ) -> Result<(ClientRecord, Secret)> {
+        grants.validate()?;
+        let key_id = format!("key_{}", random_token(8));
+        let secret = Secret::new(random_token(32));
+        sqlx::query(
+            "INSERT INTO rpc_clients (key_id, name, secret, grants, revoked, created_at) \
+             VALUES ($1, $2, $3, $4, 0, $5)",
+        )
+        .bind(&key_id)
+        .bind(name)
+        .bind(self.secrets.seal(secret.expose().as_bytes()))
+        .bind(serde_json::to_string(&grants).expect("grants serialize"))
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok((
+            ClientRecord {
+                key_id,
+                name: name.to_owned(),
+                grants,
+                revoked: false,
+            },
+            secret,
+        ))
+    }
+
+    pub async fn list_client_keys(&self) -> Result<Vec<ClientRecord>> {
+        let rows = sqlx::query(
+            "SELECT key_id, name, secret, grants, revoked FROM rpc_clients ORDER BY created_at, key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| client_from_row(row).map(|(record, _)| record))
+            .collect()
+    }
+
+    pub async fn revoke_client_key(&self, key_id: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE rpc_clients SET revoked = 1 WHERE key_id = $1")
+            .bind(key_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(RegistryError::NotFound(format!("client key {key_id}")));
+        }
+        Ok(())
+    }
+
+    /// A key with its opened secret, for verifying a request. Revoked keys
+    /// are returned too (with `revoked: true`) so the caller can refuse them
+    /// with the right code.
+    pub async fn client_key(&self, key_id: &str) -> Result<Option<ClientKey>> {
+        let row = sqlx::query(
+            "SELECT key_id, name, secret, grants, revoked FROM rpc_clients WHERE key_id = $1",
+        )
+        .bind(key_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (record, sealed) = client_from_row(&row)?;
+        let secret = Secret::new(
+            String::from_utf8(self.secrets.open(&sealed)?).map_err(|_| CryptoError::Decrypt)?,
+        );
+        Ok(Some(ClientKey { record, secret }))
+    }
+}
+
+const REPO_COLUMNS: &str = "SELECT id, organization_id, integration_id, provider, external_id, full_name, active FROM repositories";
+
+fn repository_from_row(row: &AnyRow) -> Result<RepositoryRecord> {
+    Ok(RepositoryRecord {
+        id: row.try_get("id")?,
+        organization_id: row.try_get("organization_id")?,
+        integration_id: row.try_get("integration_id")?,
+        provider: row.try_get("provider")?,
+        external_id: row.try_get("external_id")?,
+        full_name: row.try_get("full_name")?,
+        active: row.try_get::<i64, _>("active")? != 0,
+    })
+}
+
+fn client_from_row(row: &AnyRow) -> Result<(ClientRecord, String)> {
+    let grants: String = row.try_get("grants")?;
+    let grants = serde_json::from_str(&grants)
+        .map_err(|err| RegistryError::Invalid(format!("stored grants: {err}")))?;
+    Ok((
+        ClientRecord {
+            key_id: row.try_get("key_id")?,
+            name: row.try_get("name")?,
+            grants,
+            revoked: row.try_get::<i64, _>("revoked")? != 0,
+        },
+        row.try_get("secret")?,
+    ))
+}
+
+#[async_trait]
+impl RepositoryRegistry for Registry {
+    async fn find_repository(
+        &self,
+        key: &RepositoryKey,
+    ) -> scm_core::Result<Option<RepositoryRecord>> {
+        let row = match key {
+            RepositoryKey::Id(id) => {
+                sqlx::query(&format!("{REPO_COLUMNS} WHERE id = $1"))
+                    .bind(*id)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+            RepositoryKey::External(provider, external_id) => {
+                sqlx::query(&format!(
+                    "{REPO_COLUMNS} WHERE provider = $1 AND external_id = $2"
+                ))
+                .bind(provider)
+                .bind(external_id)
+                .fetch_optional(&self.pool)
+                .await
+            }
+        }
+        .map_err(RegistryError::from)?;
+        Ok(row.as_ref().map(repository_from_row).transpose()?)
+    }
+}

@@ -1,0 +1,104 @@
+//! One provider per integration, built on first use and cached.
+//!
+//! Each provider is the provider crate's production stack (auth, retry,
+//! quota) wrapped in scm-core's standard action layers (tracing, metrics).
+//! Adding a provider is one arm in [`RegistryResolver::build`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use scm_core::layers::standard_stack;
+use scm_core::registry::{ProviderResolver, RepositoryRecord};
+use scm_core::{Error, Provider, Result};
+use scm_github::{AppCredentials, ConnectOptions, Credentials, GitHub, GitHubConfig};
+
+use crate::registry::{IntegrationCredentials, IntegrationRecord, Registry};
+
+/// Resolves providers from the registry's integrations.
+pub struct RegistryResolver {
+    registry: Registry,
+    options: ConnectOptions,
+    cache: RwLock<HashMap<i64, Arc<dyn Provider>>>,
+}
+
+impl RegistryResolver {
+    pub fn new(registry: Registry, options: ConnectOptions) -> Self {
+        Self {
+            registry,
+            options,
+            cache: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Forgets the cached provider of an integration (after its
+    /// credentials changed or it was removed).
+    pub fn invalidate(&self, integration_id: i64) {
+        self.cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&integration_id);
+    }
+
+    fn build(
+        &self,
+        integration: &IntegrationRecord,
+        credentials: IntegrationCredentials,
+    ) -> Result<Arc<dyn Provider>> {
+        match integration.provider.as_str() {
+            "github" => {
+                let credentials = match credentials {
+                    IntegrationCredentials::Token { token } => Credentials::Token(token),
+                    IntegrationCredentials::App {
+                        app_id,
+                        private_key,
+                        installation_id,
+                    } => Credentials::App(AppCredentials {
+                        app_id,
+                        private_key,
+                        installation_id,
+                    }),
+                };
+                let config =
+                    GitHubConfig::custom(&integration.api_url, &integration.web_url, credentials)?;
+                let github = GitHub::connect(&config, self.options.clone())?;
+                Ok(standard_stack(Arc::new(github)))
+            }
+            other => Err(Error::ProviderUnavailable {
+                status: None,
+                detail: format!("provider `{other}` is not available in this server"),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl ProviderResolver for RegistryResolver {
+    async fn provider_for(&self, repository: &RepositoryRecord) -> Result<Arc<dyn Provider>> {
+        if let Some(provider) = self
+            .cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&repository.integration_id)
+        {
+            return Ok(provider.clone());
+        }
+        let (integration, credentials) = self
+            .registry
+            .integration(repository.integration_id)
+            .await?
+            .ok_or_else(|| Error::ProviderUnavailable {
+                status: None,
+                detail: format!(
+                    "integration {} of repository {} is gone",
+                    repository.integration_id, repository.id
+                ),
+            })?;
+        let provider = self.build(&integration, credentials)?;
+        self.cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(repository.integration_id, provider.clone());
+        Ok(provider)
+    }
+}

@@ -1,0 +1,201 @@
+//! The registry on SQLite (a temporary file) and on the real PostgreSQL on
+//! 127.0.0.1 (a schema created for the run and dropped after it).
+
+use scm_core::registry::{resolve_scoped, ProviderResolver, RepositoryKey, RepositoryRegistry};
+use scm_core::Secret;
+use scm_github::ConnectOptions;
+use scm_server::crypto::SecretBox;
+use scm_server::registry::{
+    Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry,
+};
+use scm_server::resolver::RegistryResolver;
+
+fn secrets() -> SecretBox {
+    SecretBox::from_encoded(&SecretBox::generate_key()).unwrap()
+}
+
+async fn exercise(registry: &Registry) {
+    let integration = registry
+        .add_integration(NewIntegration {
+            provider: "github".into(),
+            name: "acme".into(),
+            api_url: "http://127.0.0.1:9".into(),
+            web_url: "https://github.com".into(),
+            credentials: IntegrationCredentials::Token {
+                token: Secret::new("ghp_registry_test_token"),
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(integration.credentials_kind, "token");
+    let listed = registry.list_integrations().await.unwrap();
+    assert_eq!(listed, vec![integration.clone()]);
+    assert!(!format!("{listed:?}").contains("ghp_registry_test_token"));
+    match registry
+        .integration(integration.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .1
+    {
+        IntegrationCredentials::Token { token } => {
+            assert_eq!(token.expose(), "ghp_registry_test_token")
+        }
+        other => panic!("unexpected credentials {other:?}"),
+    }
+
+    let repo = registry
+        .add_repository(NewRepository {
+            organization_id: 10,
+            integration_id: integration.id,
+            external_id: "acme/widgets".into(),
+            full_name: "acme/widgets".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(repo.provider, "github");
+    let other = registry
+        .add_repository(NewRepository {
+            organization_id: 11,
+            integration_id: integration.id,
+            external_id: "other/repo".into(),
+            full_name: "other/repo".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        registry.list_repositories(Some(10)).await.unwrap(),
+        vec![repo.clone()]
+    );
+    assert_eq!(registry.list_repositories(None).await.unwrap().len(), 2);
+
+    let by_external = RepositoryKey::External("github".into(), "acme/widgets".into());
+    assert_eq!(
+        registry.find_repository(&by_external).await.unwrap(),
+        Some(repo.clone())
+    );
+    assert_eq!(
+        resolve_scoped(registry, 10, &RepositoryKey::Id(repo.id))
+            .await
+            .unwrap(),
+        repo
+    );
+    let code = |r: scm_core::Result<_>| {
+        r.map(|_: scm_core::registry::RepositoryRecord| ())
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(
+        code(resolve_scoped(registry, 10, &RepositoryKey::Id(other.id)).await),
+        "repository_organization_mismatch"
+    );
+    assert_eq!(
+        code(resolve_scoped(registry, 10, &RepositoryKey::Id(99_999)).await),
+        "repository_not_found"
+    );
+    registry.deactivate_repository(repo.id).await.unwrap();
+    assert_eq!(
+        code(resolve_scoped(registry, 10, &RepositoryKey::Id(repo.id)).await),
+        "repository_inactive"
+    );
+    assert!(registry.deactivate_repository(99_999).await.is_err());
+
+    // A provider is built from the stored integration (no network yet).
+    let resolver = RegistryResolver::new(registry.clone(), ConnectOptions::default());
+    let provider = resolver.provider_for(&other).await.unwrap();
+    assert_eq!(provider.name(), "github");
+
+    // The integration is in use: it cannot be removed.
+    assert!(registry.remove_integration(integration.id).await.is_err());
+
+    let grants = Grants {
+        organizations: vec![10],
+        referrers: vec!["*".into()],
+        actions: Some(vec!["get_issue".into()]),
+    };
+    let (client, secret) = registry
+        .create_client_key("ci", grants.clone())
+        .await
+        .unwrap();
+    assert_eq!(secret.expose().len(), 64);
+    let stored = registry.client_key(&client.key_id).await.unwrap().unwrap();
+    assert_eq!(stored.secret, secret);
+    assert_eq!(stored.record.grants, grants);
+    assert!(!stored.record.revoked);
+    let listed = registry.list_client_keys().await.unwrap();
+    assert_eq!(listed, vec![client.clone()]);
+    registry.revoke_client_key(&client.key_id).await.unwrap();
+    assert!(
+        registry
+            .client_key(&client.key_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .record
+            .revoked
+    );
+    assert!(registry.client_key("key_missing").await.unwrap().is_none());
+    assert!(registry
+        .create_client_key(
+            "bad",
+            Grants {
+                actions: Some(vec!["no_such_action".into()]),
+                ..Grants::default()
+            }
+        )
+        .await
+        .is_err());
+    assert!(registry.ping().await);
+}
+
+#[tokio::test]
+async fn registry_on_sqlite() {
+    let dir = std::env::temp_dir().join(format!("scm-registry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("registry.db");
+    let url = format!("sqlite://{}", path.display());
+    let registry = Registry::connect(&url, secrets()).await.unwrap();
+    exercise(&registry).await;
+    registry.close().await;
+    // Migrations are idempotent: reopening the file works.
+    let reopened = Registry::connect(&url, secrets()).await.unwrap();
+    assert_eq!(reopened.list_repositories(None).await.unwrap().len(), 2);
+    reopened.close().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn registry_on_postgres() {
+    let base = std::env::var("SCM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://127.0.0.1:5432/test".into());
+    let schema = format!(
+        "scm_registry_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000
+    );
+    let admin = Registry::connect_raw(&base).await.unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = format!("{base}?options=-c%20search_path%3D{schema}");
+    let result = async move {
+        let registry = Registry::connect(&url, secrets()).await.unwrap();
+        exercise(&registry).await;
+        registry.close().await;
+    };
+    // Drop the schema whatever happened.
+    let outcome = tokio::spawn(result).await;
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic.into_panic());
+    }
+}
