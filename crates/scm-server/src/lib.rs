@@ -7,5 +7,7 @@
 //! - [`resolver`]: one provider per integration, behind the standard layers.
 
 pub mod crypto;
+pub mod error;
 pub mod registry;
 pub mod resolver;
+pub mod signing;

@@ -1,0 +1,563 @@
+//! Request signing v1.
+//!
+//! The client sends these headers:
+//!
+//! | header | value |
+//! |---|---|
+//! | `x-scm-key-id` | the client key id (several may be active: rotation) |
+//! | `x-scm-timestamp` | Unix seconds |
+//! | `x-scm-nonce` | 16–128 characters `[A-Za-z0-9_-]`, unique per request |
+//! | `x-scm-organization` | the organization id |
+//! | `x-scm-repository` | compact JSON: `5` or `["github","owner/repo"]` |
+//! | `x-scm-referrer` | the referrer (default `shared`) |
+//! | `x-scm-signature` | `v1=<hex HMAC-SHA256(secret, canonical)>` |
+//!
+//! The canonical message is the lines `scm-rpc-v1`, method, path,
+//! timestamp, nonce, organization, repository, referrer and the hex
+//! SHA-256 of the body, joined by `\n`. Every header that picks what the
+//! request acts on is inside the signature, so none can be swapped.
+//!
+//! The server refuses, in this order: a malformed header (400), a
+//! timestamp outside ±5 minutes (401), an unknown or revoked key or a
+//! wrong signature (401), a nonce already seen within the window (401,
+//! replay), a key whose grants do not cover the organization, referrer or
+//! action (403). The nonce is remembered only after the signature
+//! verified, so forged requests cannot fill the cache.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use hmac::{Hmac, Mac};
+use http::HeaderMap;
+use scm_core::registry::RepositoryKey;
+use scm_core::{ActionName, Secret};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::registry::{ClientKey, Registry};
+
+pub const KEY_ID: &str = "x-scm-key-id";
+pub const TIMESTAMP: &str = "x-scm-timestamp";
+pub const NONCE: &str = "x-scm-nonce";
+pub const ORGANIZATION: &str = "x-scm-organization";
+pub const REPOSITORY: &str = "x-scm-repository";
+pub const REFERRER: &str = "x-scm-referrer";
+pub const SIGNATURE: &str = "x-scm-signature";
+
+/// The accepted clock skew, each way.
+pub const WINDOW_SECS: i64 = 300;
+/// The default referrer when the header is absent.
+pub const DEFAULT_REFERRER: &str = "shared";
+
+/// What a signature covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub timestamp: i64,
+    pub nonce: &'a str,
+    pub organization: &'a str,
+    pub repository: &'a str,
+    pub referrer: &'a str,
+    pub body: &'a [u8],
+}
+
+impl Signed<'_> {
+    pub fn canonical(&self) -> String {
+        format!(
+            "scm-rpc-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.method.to_ascii_uppercase(),
+            self.path,
+            self.timestamp,
+            self.nonce,
+            self.organization,
+            self.repository,
+            self.referrer,
+            hex::encode(Sha256::digest(self.body)),
+        )
+    }
+
+    /// `hex(HMAC-SHA256(secret, canonical))`.
+    pub fn signature(&self, secret: &Secret) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+            .expect("HMAC accepts any key length");
+        mac.update(self.canonical().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The headers a client sends for this request.
+    pub fn headers(&self, key_id: &str, secret: &Secret) -> Vec<(&'static str, String)> {
+        vec![
+            (KEY_ID, key_id.to_owned()),
+            (TIMESTAMP, self.timestamp.to_string()),
+            (NONCE, self.nonce.to_owned()),
+            (ORGANIZATION, self.organization.to_owned()),
+            (REPOSITORY, self.repository.to_owned()),
+            (REFERRER, self.referrer.to_owned()),
+            (SIGNATURE, format!("v1={}", self.signature(secret))),
+        ]
+    }
+}
+
+/// A fresh random nonce.
+pub fn new_nonce() -> String {
+    use rand::RngCore;
+    let mut buf = [0u8; 16];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// The current Unix time in seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Where verification finds client keys.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn client_key(&self, key_id: &str) -> Result<Option<ClientKey>, ApiError>;
+}
+
+#[async_trait]
+impl KeyStore for Registry {
+    async fn client_key(&self, key_id: &str) -> Result<Option<ClientKey>, ApiError> {
+        Registry::client_key(self, key_id).await.map_err(|err| {
+            tracing::error!(error = %err, "client key lookup failed");
+            ApiError::unavailable("the registry is unavailable")
+        })
+    }
+}
+
+/// Nonces seen within the window (in memory; one server).
+#[derive(Debug, Default)]
+pub struct NonceCache {
+    seen: Mutex<HashMap<String, i64>>,
+}
+
+impl NonceCache {
+    /// Records `key` until `expires`; `false` if it was already there.
+    pub fn insert(&self, key: String, now: i64, expires: i64) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 100_000 {
+            seen.retain(|_, exp| *exp > now);
+        }
+        match seen.get(&key) {
+            Some(exp) if *exp > now => false,
+            _ => {
+                seen.insert(key, expires);
+                true
+            }
+        }
+    }
+}
+
+/// A verified request: who signed it and what it is scoped to.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub key_id: String,
+    pub organization_id: i64,
+    pub repository: RepositoryKey,
+    pub referrer: String,
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, ApiError> {
+    headers
+        .get(name)
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| ApiError::malformed(format!("header `{name}` is not visible ASCII")))
+        })
+        .transpose()
+}
+
+fn required<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, ApiError> {
+    header(headers, name)?.ok_or_else(|| ApiError::bad_signature(format!("missing `{name}`")))
+}
+
+/// Parses `x-scm-repository`: `5` or `["github","owner/repo"]`.
+pub fn parse_repository(raw: &str) -> Result<RepositoryKey, ApiError> {
+    serde_json::from_str(raw).map_err(|_| {
+        ApiError::malformed(format!(
+            "`{REPOSITORY}` must be an id or [\"provider\",\"external id\"]"
+        ))
+    })
+}
+
+/// Verifies signed requests against a [`KeyStore`].
+pub struct Verifier<K> {
+    keys: K,
+    nonces: NonceCache,
+    window: i64,
+}
+
+impl<K: KeyStore> Verifier<K> {
+    pub fn new(keys: K) -> Self {
+        Self {
+            keys,
+            nonces: NonceCache::default(),
+            window: WINDOW_SECS,
+        }
+    }
+
+    pub fn keys(&self) -> &K {
+        &self.keys
+    }
+
+    /// Verifies the signature, freshness, nonce and grants of a request
+    /// whose body has already been read under the size cap (and not
+    /// parsed). `action` is checked against the key's action grants.
+    pub async fn verify(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+        action: Option<ActionName>,
+        now: i64,
+    ) -> Result<Verified, ApiError> {
+        let key_id = required(headers, KEY_ID)?;
+        let timestamp_raw = required(headers, TIMESTAMP)?;
+        let nonce = required(headers, NONCE)?;
+        let organization = required(headers, ORGANIZATION)?;
+        let repository = required(headers, REPOSITORY)?;
+        let referrer = header(headers, REFERRER)?.unwrap_or(DEFAULT_REFERRER);
+        let signature = required(headers, SIGNATURE)?;
+
+        let timestamp: i64 = timestamp_raw
+            .parse()
+            .map_err(|_| ApiError::malformed(format!("`{TIMESTAMP}` must be Unix seconds")))?;
+        if nonce.len() < 16
+            || nonce.len() > 128
+            || !nonce
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(ApiError::malformed(format!(
+                "`{NONCE}` must be 16-128 characters of [A-Za-z0-9_-]"
+            )));
+        }
+        let organization_id: i64 = organization
+            .parse()
+            .map_err(|_| ApiError::malformed(format!("`{ORGANIZATION}` must be an integer")))?;
+        let repository_key = parse_repository(repository)?;
+        if referrer.is_empty() || referrer.len() > 128 {
+            return Err(ApiError::malformed(format!(
+                "`{REFERRER}` must be 1-128 characters"
+            )));
+        }
+        let given = signature
+            .strip_prefix("v1=")
+            .and_then(|hex_sig| hex::decode(hex_sig).ok())
+            .ok_or_else(|| ApiError::bad_signature(format!("`{SIGNATURE}` must be v1=<hex>")))?;
+
+        if (now - timestamp).abs() > self.window {
+            return Err(ApiError::stale(format!(
+                "the timestamp is more than {} seconds from the server's clock",
+                self.window
+            )));
+        }
+
+        let key = self
+            .keys
+            .client_key(key_id)
+            .await?
+            .filter(|key| !key.record.revoked)
+            .ok_or_else(|| ApiError::bad_signature("unknown or revoked key"))?;
+
+        let signed = Signed {
+            method,
+            path,
+            timestamp,
+            nonce,
+            organization,
+            repository,
+            referrer,
+            body,
+        };
+        let mut mac = Hmac::<Sha256>::new_from_slice(key.secret.expose().as_bytes())
+            .expect("HMAC accepts any key length");
+        mac.update(signed.canonical().as_bytes());
+        // `verify_slice` compares in constant time.
+        mac.verify_slice(&given)
+            .map_err(|_| ApiError::bad_signature("the signature does not match"))?;
+
+        if !self.nonces.insert(
+            format!("{key_id}:{nonce}"),
+            now,
+            timestamp + self.window + 1,
+        ) {
+            return Err(ApiError::replayed());
+        }
+
+        let grants = &key.record.grants;
+        if !grants.allows_organization(organization_id) {
+            return Err(ApiError::grant("the key is not granted this organization"));
+        }
+        if !grants.allows_referrer(referrer) {
+            return Err(ApiError::grant("the key is not granted this referrer"));
+        }
+        if let Some(action) = action {
+            if !grants.allows_action(action) {
+                return Err(ApiError::grant(format!(
+                    "the key is not granted the action `{action}`"
+                )));
+            }
+        }
+        Ok(Verified {
+            key_id: key_id.to_owned(),
+            organization_id,
+            repository: repository_key,
+            referrer: referrer.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{ClientRecord, Grants};
+
+    struct Keys(Vec<ClientKey>);
+
+    #[async_trait]
+    impl KeyStore for Keys {
+        async fn client_key(&self, key_id: &str) -> Result<Option<ClientKey>, ApiError> {
+            Ok(self.0.iter().find(|k| k.record.key_id == key_id).cloned())
+        }
+    }
+
+    fn key(id: &str, secret: &str, revoked: bool) -> ClientKey {
+        ClientKey {
+            record: ClientRecord {
+                key_id: id.into(),
+                name: id.into(),
+                grants: Grants {
+                    organizations: vec![10],
+                    referrers: vec!["shared".into(), "ci".into()],
+                    actions: Some(vec!["get_issue".into()]),
+                },
+                revoked,
+            },
+            secret: Secret::new(secret),
+        }
+    }
+
+    fn verifier() -> Verifier<Keys> {
+        Verifier::new(Keys(vec![
+            key("old", "s-old", false),
+            key("new", "s-new", false),
+            key("gone", "s-gone", true),
+        ]))
+    }
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn request(key_id: &str, secret: &str, nonce: &str) -> (HeaderMap, Vec<u8>) {
+        let body = br#"{"issue_id":"1"}"#.to_vec();
+        let signed = Signed {
+            method: "POST",
+            path: "/v1/actions/get_issue",
+            timestamp: NOW,
+            nonce,
+            organization: "10",
+            repository: "5",
+            referrer: "ci",
+            body: &body,
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in signed.headers(key_id, &Secret::new(secret)) {
+            headers.insert(name, value.parse().unwrap());
+        }
+        (headers, body)
+    }
+
+    async fn check(
+        v: &Verifier<Keys>,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Verified, ApiError> {
+        v.verify(
+            "POST",
+            "/v1/actions/get_issue",
+            headers,
+            body,
+            Some(ActionName::GetIssue),
+            now,
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn accepts_both_rotated_keys_once() {
+        let v = verifier();
+        let (h, b) = request("old", "s-old", "nonce-aaaaaaaaaaaaaaaa");
+        let ok = check(&v, &h, &b, NOW + 10).await.unwrap();
+        assert_eq!(ok.organization_id, 10);
+        assert_eq!(ok.repository, RepositoryKey::Id(5));
+        assert_eq!(ok.referrer, "ci");
+        let (h2, b2) = request("new", "s-new", "nonce-bbbbbbbbbbbbbbbb");
+        check(&v, &h2, &b2, NOW).await.unwrap();
+        assert_eq!(
+            check(&v, &h, &b, NOW).await.unwrap_err().code,
+            "rpc_replayed_request"
+        );
+    }
+
+    #[tokio::test]
+    async fn refusals_have_codes() {
+        let v = verifier();
+        let code = |r: Result<Verified, ApiError>| r.unwrap_err();
+        let (h, b) = request("old", "s-old", "nonce-cccccccccccccccc");
+        let err = code(check(&v, &h, &b, NOW + WINDOW_SECS + 1).await);
+        assert_eq!((err.code, err.status), ("rpc_stale_request", 401));
+        let err = code(check(&v, &h, &b, NOW - WINDOW_SECS - 1).await);
+        assert_eq!(err.code, "rpc_stale_request");
+
+        let (h, b) = request("old", "wrong", "nonce-dddddddddddddddd");
+        assert_eq!(
+            code(check(&v, &h, &b, NOW).await).code,
+            "rpc_invalid_signature"
+        );
+        let (h, b) = request("gone", "s-gone", "nonce-eeeeeeeeeeeeeeee");
+        assert_eq!(
+            code(check(&v, &h, &b, NOW).await).code,
+            "rpc_invalid_signature"
+        );
+        let (h, b) = request("nobody", "x", "nonce-ffffffffffffffff");
+        assert_eq!(code(check(&v, &h, &b, NOW).await).status, 401);
+
+        // Tampering with any signed header or the body breaks the signature.
+        for (name, value) in [
+            (ORGANIZATION, "11"),
+            (REPOSITORY, "6"),
+            (REFERRER, "shared"),
+            (TIMESTAMP, "1700000001"),
+            (NONCE, "nonce-zzzzzzzzzzzzzzzz"),
+        ] {
+            let (mut h, b) = request("old", "s-old", "nonce-gggggggggggggggg");
+            h.insert(name, value.parse().unwrap());
+            assert_eq!(
+                code(check(&v, &h, &b, NOW).await).code,
+                "rpc_invalid_signature",
+                "tampered {name}"
+            );
+        }
+        let (h, _) = request("old", "s-old", "nonce-hhhhhhhhhhhhhhhh");
+        assert_eq!(
+            code(check(&v, &h, br#"{"issue_id":"2"}"#, NOW).await).code,
+            "rpc_invalid_signature"
+        );
+
+        let (mut h, b) = request("old", "s-old", "nonce-iiiiiiiiiiiiiiii");
+        h.remove(SIGNATURE);
+        assert_eq!(code(check(&v, &h, &b, NOW).await).status, 401);
+        h.insert(ORGANIZATION, "ten".parse().unwrap());
+        h.insert(SIGNATURE, "v1=00".parse().unwrap());
+        assert_eq!(
+            code(check(&v, &h, &b, NOW).await).code,
+            "rpc_malformed_request"
+        );
+    }
+
+    #[tokio::test]
+    async fn grants_are_enforced_after_the_signature() {
+        let v = verifier();
+        let body = b"{}".to_vec();
+        let sign =
+            |org: &'static str, referrer: &'static str, path: &'static str, nonce: &'static str| {
+                let signed = Signed {
+                    method: "POST",
+                    path,
+                    timestamp: NOW,
+                    nonce,
+                    organization: org,
+                    repository: "5",
+                    referrer,
+                    body: &body,
+                };
+                let mut headers = HeaderMap::new();
+                for (name, value) in signed.headers("old", &Secret::new("s-old")) {
+                    headers.insert(name, value.parse().unwrap());
+                }
+                headers
+            };
+        let h = sign(
+            "11",
+            "ci",
+            "/v1/actions/get_issue",
+            "nonce-jjjjjjjjjjjjjjjj",
+        );
+        let err = v
+            .verify(
+                "POST",
+                "/v1/actions/get_issue",
+                &h,
+                &body,
+                Some(ActionName::GetIssue),
+                NOW,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!((err.code, err.status), ("rpc_invalid_grant", 403));
+        let h = sign(
+            "10",
+            "other",
+            "/v1/actions/get_issue",
+            "nonce-kkkkkkkkkkkkkkkk",
+        );
+        let err = v
+            .verify(
+                "POST",
+                "/v1/actions/get_issue",
+                &h,
+                &body,
+                Some(ActionName::GetIssue),
+                NOW,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "rpc_invalid_grant");
+        let h = sign(
+            "10",
+            "ci",
+            "/v1/actions/create_issue",
+            "nonce-llllllllllllllll",
+        );
+        let err = v
+            .verify(
+                "POST",
+                "/v1/actions/create_issue",
+                &h,
+                &body,
+                Some(ActionName::CreateIssue),
+                NOW,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "rpc_invalid_grant");
+    }
+
+    #[test]
+    fn canonical_form_is_stable() {
+        let signed = Signed {
+            method: "post",
+            path: "/v1/actions/get_issue",
+            timestamp: 1,
+            nonce: "n",
+            organization: "10",
+            repository: "[\"github\",\"o/r\"]",
+            referrer: "shared",
+            body: b"",
+        };
+        assert_eq!(
+            signed.canonical(),
+            "scm-rpc-v1\nPOST\n/v1/actions/get_issue\n1\nn\n10\n[\"github\",\"o/r\"]\nshared\n\
+             e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}
