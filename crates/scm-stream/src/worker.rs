@@ -1,0 +1,262 @@
+//! The worker runtime: runs deliveries, isolated from each other.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::{FutureExt as _, StreamExt as _};
+use tokio::sync::watch;
+use tracing::Instrument as _;
+
+use crate::error::QueueError;
+use crate::listener::{ListenerRegistry, Registered};
+use crate::metrics::{self, RunTimes};
+use crate::queue::{Delivery, EventQueue, NackOutcome};
+
+/// Settings shared by every listener of a worker.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Deliveries reserved at once per listener.
+    pub batch_size: usize,
+    /// Longest a reservation waits for work; also bounds how long a
+    /// shutdown waits for an idle listener loop.
+    pub poll_wait: Duration,
+    /// Pause after a queue error before trying again.
+    pub error_pause: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 32,
+            poll_wait: Duration::from_secs(1),
+            error_pause: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What became of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    Succeeded,
+    /// Failed; will be delivered again.
+    Retrying {
+        reason: String,
+    },
+    /// Failed on its last attempt; now a dead letter.
+    DeadLettered {
+        reason: String,
+    },
+    /// The queue could not record the outcome; the delivery will come back
+    /// when its lease ends.
+    Unrecorded {
+        error: String,
+    },
+}
+
+/// Runs the listeners of a registry against a queue.
+///
+/// Isolation: each listener has its own loop, and each run its own task
+/// with a deadline; a panic is caught and counted as that run's failure.
+/// A failing, slow or panicking listener therefore only delays its own
+/// deliveries. (A handler that blocks its thread without awaiting cannot
+/// be interrupted by the deadline: keep blocking work in
+/// `spawn_blocking`.)
+pub struct Worker {
+    queue: Arc<dyn EventQueue>,
+    registry: Arc<ListenerRegistry>,
+    config: WorkerConfig,
+}
+
+impl Worker {
+    pub fn new(
+        queue: Arc<dyn EventQueue>,
+        registry: ListenerRegistry,
+        config: WorkerConfig,
+    ) -> Self {
+        Self {
+            queue,
+            registry: Arc::new(registry),
+            config,
+        }
+    }
+
+    pub fn queue(&self) -> &Arc<dyn EventQueue> {
+        &self.queue
+    }
+
+    /// Subscribes every registered listener (idempotent).
+    pub async fn subscribe(&self) -> Result<(), QueueError> {
+        for registered in self.registry.all() {
+            self.queue
+                .subscribe(&registered.spec.subscription())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Reserves one batch for `listener` (waiting up to `wait`) and runs
+    /// it. Returns what became of each delivery.
+    pub async fn poll_once(
+        &self,
+        listener: &str,
+        wait: Duration,
+    ) -> Result<Vec<RunOutcome>, QueueError> {
+        let registered = self
+            .registry
+            .get(listener)
+            .ok_or_else(|| QueueError::UnknownListener(listener.to_owned()))?;
+        let deliveries = self
+            .queue
+            .reserve(listener, self.config.batch_size, wait)
+            .await?;
+        let queue = self.queue.clone();
+        Ok(futures::stream::iter(deliveries)
+            .map(|delivery| run_delivery(queue.clone(), registered.clone(), delivery))
+            .buffer_unordered(registered.spec.concurrency)
+            .collect()
+            .await)
+    }
+
+    /// Subscribes every listener, then runs them until `shutdown`
+    /// completes. Batches in flight finish first; anything still leased
+    /// afterwards is delivered again when its lease ends.
+    pub async fn run(&self, shutdown: impl Future<Output = ()> + Send) -> Result<(), QueueError> {
+        self.subscribe().await?;
+        let (stop, stopped) = watch::channel(false);
+        let loops = self.registry.all().map(|registered| {
+            let name = registered.spec.name.clone();
+            let mut stopped = stopped.clone();
+            async move {
+                while !*stopped.borrow() {
+                    let poll = self.poll_once(&name, self.config.poll_wait);
+                    if let Err(err) = poll.await {
+                        tracing::error!(listener = %name, error = %err, "event queue error");
+                        let pause = tokio::time::sleep(self.config.error_pause);
+                        tokio::select! {
+                            _ = pause => {}
+                            _ = stopped.changed() => {}
+                        }
+                    }
+                }
+            }
+        });
+        let all = futures::future::join_all(loops);
+        tokio::pin!(all);
+        tokio::select! {
+            _ = &mut all => {}
+            _ = shutdown => {
+                let _ = stop.send(true);
+                all.await;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_owned())
+}
+
+async fn run_delivery(
+    queue: Arc<dyn EventQueue>,
+    registered: Arc<Registered>,
+    delivery: Delivery,
+) -> RunOutcome {
+    let spec = &registered.spec;
+    let span = tracing::info_span!(
+        "run_listener",
+        listener = %spec.name,
+        delivery_id = %delivery.envelope.delivery_id,
+        event_type = %delivery.envelope.event_type(),
+        attempt = delivery.attempt,
+    );
+    async {
+        let queue_time = (Utc::now() - delivery.enqueued_at)
+            .to_std()
+            .unwrap_or_default();
+        let started = Instant::now();
+        let listener = registered.listener.clone();
+        let envelope = delivery.envelope.clone();
+        let deadline = spec.deadline;
+        // Own task: runs in parallel with other listeners' runs, and a
+        // panic that escapes catch_unwind still only fails this task.
+        let run = tokio::spawn(
+            async move {
+                tokio::time::timeout(
+                    deadline,
+                    AssertUnwindSafe(listener.handle(envelope)).catch_unwind(),
+                )
+                .await
+            }
+            .in_current_span(),
+        );
+        let failure: Option<(String, String)> = match run.await {
+            Ok(Ok(Ok(Ok(())))) => None,
+            Ok(Ok(Ok(Err(err)))) => Some((err.reason().to_owned(), err.message().to_owned())),
+            Ok(Ok(Err(panic))) => Some(("panic".into(), panic_message(panic.as_ref()))),
+            Ok(Err(_)) => Some((
+                "timeout".into(),
+                format!("exceeded the {deadline:?} deadline"),
+            )),
+            Err(join) => Some(("panic".into(), join.to_string())),
+        };
+        let task_time = started.elapsed();
+
+        let outcome = match failure {
+            None => {
+                metrics::run_success(&spec.name);
+                match queue.ack(&delivery).await {
+                    Ok(()) => RunOutcome::Succeeded,
+                    Err(err) => {
+                        tracing::error!(error = %err, "ack failed; the delivery will be repeated");
+                        RunOutcome::Unrecorded {
+                            error: err.to_string(),
+                        }
+                    }
+                }
+            }
+            Some((reason, message)) => {
+                metrics::run_failed(&spec.name, &reason);
+                let detail = format!("{reason}: {message}");
+                tracing::warn!(reason = %reason, message = %message, "listener run failed");
+                let retry_after = spec.retry.delay(delivery.attempt);
+                match queue.nack(&delivery, retry_after, &detail).await {
+                    Ok(NackOutcome::Retrying) => RunOutcome::Retrying { reason: detail },
+                    Ok(NackOutcome::DeadLettered) => {
+                        tracing::error!(reason = %detail, "delivery dead-lettered");
+                        RunOutcome::DeadLettered { reason: detail }
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, "nack failed; the delivery will be repeated");
+                        RunOutcome::Unrecorded {
+                            error: err.to_string(),
+                        }
+                    }
+                }
+            }
+        };
+        let real_time = (Utc::now() - delivery.envelope.received_at)
+            .to_std()
+            .unwrap_or_default();
+        metrics::run_times(
+            &spec.name,
+            &RunTimes {
+                size: delivery.size,
+                queue_time,
+                task_time,
+                real_time,
+            },
+        );
+        outcome
+    }
+    .instrument(span)
+    .await
+}
