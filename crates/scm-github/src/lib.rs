@@ -37,6 +37,10 @@ use crate::client::Client;
 #[derive(Clone)]
 pub struct GitHub {
     client: Client,
+    /// Kept for what actions must know about the identity itself (the
+    /// installation id of an App); requests are authenticated by the
+    /// transport stack, never from here.
+    credentials: Credentials,
 }
 
 /// Options for [`GitHub::connect`]'s production transport stack.
@@ -70,6 +74,7 @@ impl GitHub {
                 &config.graphql_url,
                 &config.web_url,
             ),
+            credentials: config.credentials.clone(),
         }
     }
 
@@ -102,6 +107,10 @@ impl GitHub {
 
     pub(crate) fn client(&self) -> &Client {
         &self.client
+    }
+
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 }
 

@@ -7,3 +7,14 @@ mod issues;
 
 pub use common::*;
 pub use issues::*;
+mod commits;
+mod contents;
+mod reactions;
+mod refs;
+mod repository;
+
+pub use commits::*;
+pub use contents::*;
+pub use reactions::*;
+pub use refs::*;
+pub use repository::*;
