@@ -1,13 +1,84 @@
 //! The SCM service: the registry, signed RPC over the action table,
 //! health and metrics.
 //!
+//! - [`config`]: the TOML file and `SCM_*` overrides;
 //! - [`crypto`]: sealing credentials and client secrets at rest;
 //! - [`registry`]: integrations, repositories and RPC client keys in
 //!   SQLite or PostgreSQL, implementing scm-core's `RepositoryRegistry`;
-//! - [`resolver`]: one provider per integration, behind the standard layers.
+//! - [`resolver`]: one provider per integration, behind the standard layers;
+//! - [`signing`]: request signing v1 and its verification;
+//! - [`app`]: the axum routes; [`error`]: the coded error body.
 
+pub mod app;
+pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod registry;
 pub mod resolver;
 pub mod signing;
+
+use std::sync::Arc;
+
+use scm_github::ConnectOptions;
+
+pub use config::Config;
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
+    #[error(transparent)]
+    Registry(#[from] registry::RegistryError),
+    #[error("listening: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the registry named by the config with the key from
+/// `SCM_SECRET_KEY` (for the admin commands).
+pub async fn open_registry(config: &Config) -> Result<registry::Registry, ServerError> {
+    let secrets = crypto::SecretBox::from_env()?;
+    Ok(registry::Registry::connect(&config.database_url, secrets).await?)
+}
+
+/// The router over an opened registry, with providers built per
+/// integration.
+pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router {
+    let resolver = resolver::RegistryResolver::new(registry.clone(), ConnectOptions::default());
+    let mut state = app::AppState::new(registry, Arc::new(resolver));
+    state.max_body = config.max_body_bytes;
+    app::router(Arc::new(state))
+}
+
+/// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+pub async fn run(config: Config) -> Result<(), ServerError> {
+    let registry = open_registry(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "scm server listening");
+    axum::serve(listener, build_app(&config, registry.clone()))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    registry.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

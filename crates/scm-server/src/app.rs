@@ -1,0 +1,228 @@
+//! The HTTP routes. Handlers are short: the body cap, signature check and
+//! scoping happen in [`AppState::authorize`] before anything is parsed.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use scm_core::actions::ActionKind;
+use scm_core::registry::ProviderResolver;
+use scm_core::{ActionName, AnyAction, AnyOutput, Capabilities, RequestOptions, SourceCodeManager};
+
+use crate::error::ApiError;
+use crate::registry::Registry;
+use crate::signing::{unix_now, Verified, Verifier};
+
+/// The body cap: larger requests are refused with 413 before hashing.
+pub const MAX_BODY: usize = 10 * 1024 * 1024;
+
+/// What every handler shares.
+pub struct AppState {
+    pub registry: Registry,
+    pub resolver: Arc<dyn ProviderResolver>,
+    pub verifier: Verifier<Registry>,
+    pub max_body: usize,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(registry: Registry, resolver: Arc<dyn ProviderResolver>) -> Self {
+        Self {
+            verifier: Verifier::new(registry.clone()),
+            registry,
+            resolver,
+            max_body: MAX_BODY,
+        }
+    }
+
+    /// Reads the body under the cap, then verifies the signature; the body
+    /// is returned unparsed.
+    async fn authorize(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        body: Body,
+        action: Option<ActionName>,
+    ) -> Result<(Verified, bytes::Bytes), ApiError> {
+        let declared = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > self.max_body as u64) {
+            return Err(ApiError::too_large(self.max_body));
+        }
+        let body = axum::body::to_bytes(body, self.max_body)
+            .await
+            .map_err(|_| ApiError::too_large(self.max_body))?;
+        let verified = self
+            .verifier
+            .verify(method.as_str(), path, headers, &body, action, unix_now())
+            .await?;
+        Ok((verified, body))
+    }
+
+    async fn open(&self, verified: &Verified) -> Result<SourceCodeManager, ApiError> {
+        Ok(SourceCodeManager::open(
+            &self.registry,
+            self.resolver.as_ref(),
+            verified.organization_id,
+            &verified.repository,
+            verified.referrer.clone(),
+        )
+        .await?)
+    }
+}
+
+/// All routes.
+pub fn router(state: SharedState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/v1/capabilities", get(capabilities))
+        .route("/v1/actions/{action}", post(action))
+        .fallback(fallback)
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<SharedState>) -> Response {
+    if state.registry.ping().await {
+        "ready".into_response()
+    } else {
+        ApiError::unavailable("the registry does not answer").into_response()
+    }
+}
+
+async fn fallback() -> ApiError {
+    ApiError::not_found("no such endpoint")
+}
+
+fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    (
+        status,
+        [(http::header::CONTENT_TYPE, "application/json")],
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+async fn capabilities(
+    State(state): State<SharedState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (verified, _) = state
+        .authorize(&method, "/v1/capabilities", &headers, body, None)
+        .await?;
+    let scm = state.open(&verified).await?;
+    Ok(json(
+        StatusCode::OK,
+        &Capabilities::new(scm.provider_name(), scm.capabilities()),
+    ))
+}
+
+fn request_options(headers: &HeaderMap) -> RequestOptions {
+    let get = |name: http::header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    RequestOptions {
+        if_none_match: get(http::header::IF_NONE_MATCH),
+        if_modified_since: get(http::header::IF_MODIFIED_SINCE),
+    }
+}
+
+async fn action(
+    State(state): State<SharedState>,
+    Path(name): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let action_name: ActionName = name.parse().map_err(|_| {
+        ApiError::not_found(format!(
+            "unknown action `{}`",
+            name.chars().take(80).collect::<String>()
+        ))
+    })?;
+    let path = format!("/v1/actions/{}", action_name.as_str());
+    let (verified, body) = state
+        .authorize(&method, &path, &headers, body, Some(action_name))
+        .await?;
+    // Only now, with a verified signature, is the body parsed.
+    let args: serde_json::Value = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|err| ApiError::malformed(format!("the body is not JSON: {err}")))?
+    };
+    let any = AnyAction::from_json(action_name, args)?;
+    let scm = state.open(&verified).await?;
+    let response = scm.execute_any(any, request_options(&headers)).await?;
+    match response {
+        scm_core::Response::Ok(result) if action_name.kind() == ActionKind::Download => {
+            match result.data {
+                AnyOutput::DownloadArchive(download)
+                | AnyOutput::DownloadWorkflowJobLog(download) => Ok(stream(download)),
+                other => Err(ApiError::from(scm_core::Error::Unhandled {
+                    status: None,
+                    detail: format!("`{}` returned no stream", other.name()),
+                })),
+            }
+        }
+        response => {
+            let response = match response {
+                scm_core::Response::Ok(result) => {
+                    let data = result.data.into_json()?;
+                    scm_core::Response::Ok(scm_core::ActionResult {
+                        data,
+                        provider: result.provider,
+                        raw: result.raw,
+                        meta: result.meta,
+                    })
+                }
+                scm_core::Response::NotModified { provider, meta } => {
+                    scm_core::Response::NotModified { provider, meta }
+                }
+            };
+            Ok(json(StatusCode::OK, &response))
+        }
+    }
+}
+
+fn stream(download: scm_core::Download) -> Response {
+    let mut builder = Response::builder().status(StatusCode::OK).header(
+        http::header::CONTENT_TYPE,
+        download
+            .content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream"),
+    );
+    if let Some(len) = download.content_length {
+        builder = builder.header(http::header::CONTENT_LENGTH, len);
+    }
+    if let Some(name) = download.filename.as_deref().filter(|n| {
+        n.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    }) {
+        builder = builder.header(
+            http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        );
+    }
+    builder
+        .body(Body::from_stream(download.body.into_stream()))
+        .unwrap_or_else(|_| ApiError::malformed("bad download headers").into_response())
+}

@@ -1,0 +1,438 @@
+//! The RPC security table: each row is an attack that must be refused
+//! with its code. Requests go through the real router over a SQLite
+//! registry and the real GitHub provider (web URL actions make no HTTP
+//! call, so nothing leaves the process).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use scm_core::Secret;
+use scm_github::ConnectOptions;
+use scm_server::app::{router, AppState};
+use scm_server::crypto::SecretBox;
+use scm_server::registry::{
+    Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry,
+};
+use scm_server::resolver::RegistryResolver;
+use scm_server::signing::{new_nonce, unix_now, Signed};
+use tower::ServiceExt;
+
+struct Fixture {
+    app: axum::Router,
+    key_id: String,
+    secret: Secret,
+    revoked_id: String,
+    revoked_secret: Secret,
+    other_org_id: String,
+    other_org_secret: Secret,
+    repo: i64,
+    foreign_repo: i64,
+    inactive_repo: i64,
+    dir: std::path::PathBuf,
+}
+
+async fn fixture(name: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("scm-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("registry.db").display());
+    let secrets = SecretBox::from_encoded(&SecretBox::generate_key()).unwrap();
+    let registry = Registry::connect(&url, secrets).await.unwrap();
+    let integration = registry
+        .add_integration(NewIntegration {
+            provider: "github".into(),
+            name: "acme".into(),
+            api_url: "http://127.0.0.1:9".into(),
+            web_url: "https://github.com".into(),
+            credentials: IntegrationCredentials::Token {
+                token: Secret::new("ghp_security_table_token"),
+            },
+        })
+        .await
+        .unwrap();
+    let add = |org: i64, name: &str| NewRepository {
+        organization_id: org,
+        integration_id: integration.id,
+        external_id: name.into(),
+        full_name: name.into(),
+    };
+    let repo = registry
+        .add_repository(add(10, "acme/widgets"))
+        .await
+        .unwrap()
+        .id;
+    let foreign_repo = registry
+        .add_repository(add(11, "other/repo"))
+        .await
+        .unwrap()
+        .id;
+    let inactive_repo = registry
+        .add_repository(add(10, "acme/old"))
+        .await
+        .unwrap()
+        .id;
+    registry.deactivate_repository(inactive_repo).await.unwrap();
+    let grants = |orgs: Vec<i64>| Grants {
+        organizations: orgs,
+        referrers: vec!["shared".into(), "ci".into()],
+        actions: Some(vec![
+            "get_git_remote".into(),
+            "get_pull_request_url".into(),
+            "get_commit_url".into(),
+        ]),
+    };
+    let (key, secret) = registry
+        .create_client_key("ci", grants(vec![10]))
+        .await
+        .unwrap();
+    let (revoked, revoked_secret) = registry
+        .create_client_key("old", grants(vec![10]))
+        .await
+        .unwrap();
+    registry.revoke_client_key(&revoked.key_id).await.unwrap();
+    let (other, other_secret) = registry
+        .create_client_key("other", grants(vec![11]))
+        .await
+        .unwrap();
+    let resolver = RegistryResolver::new(registry.clone(), ConnectOptions::default());
+    let app = router(Arc::new(AppState::new(registry, Arc::new(resolver))));
+    Fixture {
+        app,
+        key_id: key.key_id,
+        secret,
+        revoked_id: revoked.key_id,
+        revoked_secret,
+        other_org_id: other.key_id,
+        other_org_secret: other_secret,
+        repo,
+        foreign_repo,
+        inactive_repo,
+        dir,
+    }
+}
+
+/// A request to sign, and what to change after signing.
+#[derive(Clone)]
+struct Call {
+    action: &'static str,
+    body: Vec<u8>,
+    org: String,
+    repo: String,
+    referrer: String,
+    timestamp: i64,
+    nonce: String,
+    key_id: String,
+    secret: Secret,
+    /// Header overrides applied after signing (tampering).
+    tamper: Vec<(&'static str, String)>,
+}
+
+impl Call {
+    fn new(f: &Fixture) -> Self {
+        Self {
+            action: "get_git_remote",
+            body: b"{}".to_vec(),
+            org: "10".into(),
+            repo: f.repo.to_string(),
+            referrer: "ci".into(),
+            timestamp: unix_now(),
+            nonce: new_nonce(),
+            key_id: f.key_id.clone(),
+            secret: f.secret.clone(),
+            tamper: vec![],
+        }
+    }
+
+    fn request(&self) -> Request<Body> {
+        let path = format!("/v1/actions/{}", self.action);
+        let signed = Signed {
+            method: "POST",
+            path: &path,
+            timestamp: self.timestamp,
+            nonce: &self.nonce,
+            organization: &self.org,
+            repository: &self.repo,
+            referrer: &self.referrer,
+            body: &self.body,
+        };
+        let mut builder = Request::post(&path).header("content-type", "application/json");
+        let mut headers = signed.headers(&self.key_id, &self.secret);
+        for (name, value) in &self.tamper {
+            headers.retain(|(n, _)| n != name);
+            headers.push((name, value.clone()));
+        }
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        builder.body(Body::from(self.body.clone())).unwrap()
+    }
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, serde_json::Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    (status, body)
+}
+
+fn code(body: &serde_json::Value) -> &str {
+    body["errors"][0]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn security_table() {
+    let f = fixture("security").await;
+
+    // The honest request passes.
+    let honest = Call::new(&f);
+    let (status, body) = send(&f.app, honest.request()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["provider"], "github");
+
+    let with = |edit: &dyn Fn(&mut Call)| {
+        let mut call = Call::new(&f);
+        edit(&mut call);
+        call
+    };
+    let attacks: Vec<(&str, Call, u16, &str)> = vec![
+        (
+            "replayed request",
+            honest.clone(),
+            401,
+            "rpc_replayed_request",
+        ),
+        (
+            "tampered organization header",
+            with(&|c| c.tamper.push(("x-scm-organization", "11".into()))),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "tampered repository header",
+            with(&|c| {
+                c.tamper
+                    .push(("x-scm-repository", f.foreign_repo.to_string()))
+            }),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "tampered referrer header",
+            with(&|c| c.tamper.push(("x-scm-referrer", "shared".into()))),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "stale timestamp",
+            with(&|c| c.timestamp -= 301),
+            401,
+            "rpc_stale_request",
+        ),
+        (
+            "future timestamp",
+            with(&|c| c.timestamp += 301),
+            401,
+            "rpc_stale_request",
+        ),
+        (
+            "wrong key",
+            with(&|c| c.secret = Secret::new("not-the-secret")),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "unknown key id",
+            with(&|c| c.key_id = "key_doesnotexist".into()),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "revoked key",
+            with(&|c| {
+                c.key_id = f.revoked_id.clone();
+                c.secret = f.revoked_secret.clone();
+            }),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "missing signature",
+            with(&|c| c.tamper.push(("x-scm-signature", String::new()))),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "grant for another organization",
+            with(&|c| {
+                c.key_id = f.other_org_id.clone();
+                c.secret = f.other_org_secret.clone();
+            }),
+            403,
+            "rpc_invalid_grant",
+        ),
+        (
+            "referrer not granted",
+            with(&|c| c.referrer = "billing".into()),
+            403,
+            "rpc_invalid_grant",
+        ),
+        (
+            "action not granted",
+            with(&|c| {
+                c.action = "get_issue";
+                c.body = br#"{"issue_id":"1"}"#.to_vec();
+            }),
+            403,
+            "rpc_invalid_grant",
+        ),
+        (
+            "repository of another organization",
+            with(&|c| c.repo = f.foreign_repo.to_string()),
+            404,
+            "repository_organization_mismatch",
+        ),
+        (
+            "inactive repository",
+            with(&|c| c.repo = f.inactive_repo.to_string()),
+            404,
+            "repository_inactive",
+        ),
+        (
+            "unknown repository",
+            with(&|c| c.repo = r#"["github","acme/secret"]"#.into()),
+            404,
+            "repository_not_found",
+        ),
+        (
+            "oversize body",
+            with(&|c| c.body = vec![b' '; 10 * 1024 * 1024 + 1]),
+            413,
+            "rpc_request_too_large",
+        ),
+    ];
+
+    let mut refused = 0;
+    let mut accepted = Vec::new();
+    for (name, call, want_status, want_code) in &attacks {
+        let (status, body) = send(&f.app, call.request()).await;
+        if status.as_u16() == *want_status && code(&body) == *want_code {
+            refused += 1;
+        } else {
+            accepted.push(format!("{name}: {status} {body}"));
+        }
+        let text = body.to_string();
+        assert!(!text.contains(f.secret.expose()) && !text.contains("ghp_security_table_token"));
+    }
+    println!(
+        "rpc security: {refused} attacks refused, {} accepted",
+        accepted.len()
+    );
+    assert!(accepted.is_empty(), "accepted attacks: {accepted:#?}");
+    std::fs::remove_dir_all(&f.dir).unwrap();
+}
+
+#[tokio::test]
+async fn bad_input_gets_coded_errors() {
+    let f = fixture("badinput").await;
+    let cases: Vec<(&str, Call, u16, &str)> = vec![
+        (
+            "body is not JSON",
+            {
+                let mut c = Call::new(&f);
+                c.action = "get_pull_request_url";
+                c.body = b"{not json".to_vec();
+                c
+            },
+            400,
+            "rpc_malformed_request",
+        ),
+        (
+            "arguments do not fit the action",
+            {
+                let mut c = Call::new(&f);
+                c.action = "get_pull_request_url";
+                c.body = br#"{"nope":1}"#.to_vec();
+                c
+            },
+            400,
+            "invalid_input",
+        ),
+        (
+            "organization is not a number",
+            {
+                let mut c = Call::new(&f);
+                c.org = "acme".into();
+                c
+            },
+            400,
+            "rpc_malformed_request",
+        ),
+        (
+            "repository header is not JSON",
+            {
+                let mut c = Call::new(&f);
+                c.repo = "acme/widgets".into();
+                c
+            },
+            400,
+            "rpc_malformed_request",
+        ),
+    ];
+    for (name, call, want_status, want_code) in cases {
+        let (status, body) = send(&f.app, call.request()).await;
+        assert_eq!(
+            (status.as_u16(), code(&body)),
+            (want_status, want_code),
+            "{name}: {body}"
+        );
+    }
+    // An action that is not in the table, and an unknown route.
+    let (status, body) = send(
+        &f.app,
+        Request::post("/v1/actions/no_such_action")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status.as_u16(), code(&body)), (404, "not_found"));
+    let (status, body) = send(&f.app, Request::get("/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!((status.as_u16(), code(&body)), (404, "not_found"));
+
+    // Health, readiness and signed capabilities.
+    let (status, _) = send(
+        &f.app,
+        Request::get("/healthz").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(&f.app, Request::get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let call = Call::new(&f);
+    let signed = Signed {
+        method: "GET",
+        path: "/v1/capabilities",
+        timestamp: call.timestamp,
+        nonce: &call.nonce,
+        organization: &call.org,
+        repository: &call.repo,
+        referrer: &call.referrer,
+        body: b"",
+    };
+    let mut builder = Request::get("/v1/capabilities");
+    for (name, value) in signed.headers(&f.key_id, &f.secret) {
+        builder = builder.header(name, value);
+    }
+    let (status, body) = send(&f.app, builder.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["provider"], "github");
+    assert!(body["supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "get_git_remote"));
+    std::fs::remove_dir_all(&f.dir).unwrap();
+}
