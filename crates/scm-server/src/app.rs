@@ -84,6 +84,7 @@ pub fn router(state: SharedState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .route("/v1/capabilities", get(capabilities))
         .route("/v1/actions/{action}", post(action))
         .fallback(fallback)
@@ -99,6 +100,38 @@ async fn readyz(State(state): State<SharedState>) -> Response {
         "ready".into_response()
     } else {
         ApiError::unavailable("the registry does not answer").into_response()
+    }
+}
+
+/// The process-wide Prometheus recorder, installed on first use (metric
+/// names keep scm-core's dotted names; the exporter writes underscores).
+fn prometheus() -> Option<&'static metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .install_recorder()
+                .map_err(|err| tracing::warn!(error = %err, "no Prometheus recorder"))
+                .ok()
+        })
+        .as_ref()
+}
+
+/// Installs the Prometheus recorder (call before serving, so the first
+/// actions are counted).
+pub fn install_metrics() {
+    let _ = prometheus();
+}
+
+async fn metrics() -> Response {
+    match prometheus() {
+        Some(handle) => (
+            [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            handle.render(),
+        )
+            .into_response(),
+        None => ApiError::unavailable("another metrics recorder is installed").into_response(),
     }
 }
 

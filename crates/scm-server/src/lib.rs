@@ -52,6 +52,7 @@ pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router 
 
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
 pub async fn run(config: Config) -> Result<(), ServerError> {
+    app::install_metrics();
     let registry = open_registry(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "scm server listening");

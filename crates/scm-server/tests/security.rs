@@ -402,6 +402,26 @@ async fn bad_input_gets_coded_errors() {
     let (status, body) = send(&f.app, Request::get("/nope").body(Body::empty()).unwrap()).await;
     assert_eq!((status.as_u16(), code(&body)), (404, "not_found"));
 
+    // After an action ran, /metrics shows its counter.
+    scm_server::app::install_metrics();
+    let (status, _) = send(&f.app, Call::new(&f).request()).await;
+    assert_eq!(status, StatusCode::OK);
+    let response = f
+        .app
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = String::from_utf8(
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(text.contains("actions_success"), "{text}");
+
     // Health, readiness and signed capabilities.
     let (status, _) = send(
         &f.app,
