@@ -24,7 +24,29 @@ fn operation_name(query: &str) -> Option<&str> {
 /// Canned answers by operation name. Add one per GraphQL operation the
 /// provider sends.
 type Answer = (&'static str, fn() -> Value);
-const ANSWERS: &[Answer] = &[];
+const ANSWERS: &[Answer] = &[
+    ("AddReviewReaction", add_review_reaction),
+    ("RemoveReviewReaction", remove_review_reaction),
+];
+
+/// `addReaction` → `AddReactionPayload { reaction: Reaction }`.
+fn add_review_reaction() -> Value {
+    json!({"data": {"addReaction": {"reaction": {
+        "id": "REA_lADOAE2fhM5Aa7a2zgABAgM",
+        "databaseId": 1,
+        "content": "HOORAY",
+        "createdAt": "2016-05-20T20:09:31Z",
+        "user": {"login": "octocat", "databaseId": 1, "avatarUrl": "https://github.com/images/error/octocat_happy.gif", "url": "https://github.com/octocat"}
+    }}}})
+}
+
+/// `removeReaction` → `RemoveReactionPayload { reaction: Reaction }`.
+fn remove_review_reaction() -> Value {
+    json!({"data": {"removeReaction": {"reaction": {
+        "id": "REA_lADOAE2fhM5Aa7a2zgABAgM",
+        "content": "THUMBS_DOWN"
+    }}}})
+}
 
 /// The answer for one operation; unknown operations get a GraphQL error,
 /// which fails the case loudly.

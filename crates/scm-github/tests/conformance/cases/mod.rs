@@ -2,10 +2,30 @@
 //! whose arguments name things that exist in prism's example world
 //! (`octocat/hello-world`, numeric ids, hex shas).
 
+mod branches;
+mod commits;
+mod files;
 mod issues;
+mod reactions;
+mod repository;
 
 use scm_core::AnyAction;
 
 pub fn all() -> Vec<AnyAction> {
-    [issues::cases()].into_iter().flatten().collect()
+    [
+        issues::cases(),
+        repository::cases(),
+        reactions::cases(),
+        branches::cases(),
+        commits::cases(),
+        files::cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Cases run with GitHub App credentials instead of a token.
+pub fn app() -> Vec<AnyAction> {
+    repository::app_cases()
 }
