@@ -14,6 +14,7 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod errors;
+pub mod graphql;
 pub mod schema;
 pub mod webhooks;
 
@@ -29,6 +30,7 @@ use scm_core::transport::{ReqwestTransport, Transport};
 use scm_core::{AnyAction, AnyOutput, CallContext, CapabilitySet, Provider, Response, Result};
 
 pub use config::{AppCredentials, Credentials, GitHubConfig};
+pub use graphql::graphql_documents;
 
 use crate::auth::AuthTransport;
 use crate::client::Client;

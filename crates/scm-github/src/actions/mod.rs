@@ -4,12 +4,17 @@
 //! derives both dispatch and the capability set.
 
 mod branches;
+mod checks;
 mod comments;
 mod commits;
 mod files;
+mod git;
 mod issues;
+mod moderation;
+mod pulls;
 mod reactions;
 mod repository;
+mod reviews;
 mod urls;
 
 use scm_core::http_util::encode_segment;
@@ -76,6 +81,24 @@ scm_core::provider_actions!(GitHub => [
     GetCommitsByPath,
     CompareCommits,
     CreateCommit,
+    // Pull requests
+    GetPullRequest,
+    GetPullRequests,
+    GetPullRequestFiles,
+    GetPullRequestCommits,
+    GetPullRequestDiff,
+    CreatePullRequest,
+    CreatePullRequestDraft,
+    MarkPullRequestReadyForReview,
+    UpdatePullRequest,
+    RequestReview,
+    // Git objects
+    GetTree,
+    GetFullTree,
+    GetGitCommit,
+    CreateGitBlob,
+    CreateGitTree,
+    CreateGitCommit,
     // Files & archives
     GetFileContent,
     GetDirectoryContents,
@@ -83,6 +106,30 @@ scm_core::provider_actions!(GitHub => [
     GetPullRequestTemplate,
     GetArchiveLink,
     DownloadArchive,
+    // Checks & CI
+    GetCheckRun,
+    CreateCheckRun,
+    UpdateCheckRun,
+    ListCheckRunsInCheckSuite,
+    ListCheckRunsForRef,
+    ListWorkflowRuns,
+    ListWorkflowJobs,
+    DownloadWorkflowJobLog,
+    // Reviews
+    CreateReviewCommentFile,
+    CreateReviewComment,
+    CreateReviewCommentReply,
+    CreateReview,
+    UpdateReviewComment,
+    GetReviewComments,
+    GetPullRequestReview,
+    GetPullRequestReviewThreads,
+    ListPullRequestReviews,
+    // Moderation
+    MinimizeComment,
+    GetThreadIdFromReviewCommentUniqueId,
+    CollapsePullRequestComment,
+    UpdateAndCollapsePullRequestComment,
 ]);
 
 /// Encodes an id or name for use as one path segment.

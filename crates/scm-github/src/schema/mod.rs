@@ -18,3 +18,12 @@ pub use contents::*;
 pub use reactions::*;
 pub use refs::*;
 pub use repository::*;
+mod checks;
+mod git;
+mod pulls;
+mod reviews;
+
+pub use checks::*;
+pub use git::*;
+pub use pulls::*;
+pub use reviews::*;

@@ -25,6 +25,11 @@ fn operation_name(query: &str) -> Option<&str> {
 /// provider sends.
 type Answer = (&'static str, fn() -> Value);
 const ANSWERS: &[Answer] = &[
+    ("PullRequestReviewThreads", review_threads),
+    ("ReviewThreadCommentIds", review_thread_comment_ids),
+    ("MinimizeComment", minimize_comment),
+    ("ResolveThreadAndMinimizeComment", resolve_and_minimize),
+    ("MarkPullRequestReadyForReview", mark_ready_for_review),
     ("AddReviewReaction", add_review_reaction),
     ("RemoveReviewReaction", remove_review_reaction),
 ];
@@ -46,6 +51,71 @@ fn remove_review_reaction() -> Value {
         "id": "REA_lADOAE2fhM5Aa7a2zgABAgM",
         "content": "THUMBS_DOWN"
     }}}})
+}
+
+fn review_threads() -> Value {
+    let reaction = json!({
+        "id": "REA_lADOAE2fhM5Aa7a2zgABAgM",
+        "databaseId": 1,
+        "content": "THUMBS_UP",
+        "createdAt": "2016-05-20T20:09:31Z",
+        "user": {"login": "octocat", "databaseId": 1, "avatarUrl": null, "url": "https://github.com/octocat"}
+    });
+    let comment = json!({
+        "id": "PRRC_kwDOAE2fhM5Aa7a2",
+        "fullDatabaseId": "1087740854",
+        "body": "Great stuff!",
+        "path": "file1.txt",
+        "line": 2,
+        "startLine": null,
+        "commit": {"oid": "6dcb09b5b57875f334f61aebed695e2e4193db5e"},
+        "replyTo": null,
+        "pullRequestReview": {"fullDatabaseId": "80"},
+        "author": {"login": "octocat", "avatarUrl": "https://github.com/images/error/octocat_happy.gif", "url": "https://github.com/octocat", "databaseId": 1},
+        "url": "https://github.com/octocat/Hello-World/pull/1347#discussion_r1087740854",
+        "createdAt": "2011-04-14T16:00:49Z",
+        "updatedAt": "2011-04-14T16:00:49Z",
+        "reactions": {"nodes": [reaction]}
+    });
+    let thread = json!({
+        "id": "PRRT_kwDOAE2fhM5Ck7bq",
+        "isResolved": false,
+        "isOutdated": false,
+        "path": "file1.txt",
+        "line": 2,
+        "diffSide": "RIGHT",
+        "comments": {"nodes": [comment]}
+    });
+    let threads = json!({
+        "pageInfo": {"hasNextPage": true, "endCursor": "Y3Vyc29yOnYyOpHOAAABAA=="},
+        "nodes": [thread]
+    });
+    json!({"data": {"repository": {"pullRequest": {"reviewThreads": threads}}}})
+}
+
+fn review_thread_comment_ids() -> Value {
+    json!({"data": {"repository": {"pullRequest": {"reviewThreads": {
+        "pageInfo": {"hasNextPage": false, "endCursor": "Y3Vyc29yOnYyOpHOAAABAA=="},
+        "nodes": [
+            {"id": "PRRT_kwDOAE2fhM5Ck7ba", "comments": {"nodes": [{"fullDatabaseId": "1"}]}},
+            {"id": "PRRT_kwDOAE2fhM5Ck7bq", "comments": {"nodes": [{"fullDatabaseId": "1087740854"}]}}
+        ]
+    }}}}})
+}
+
+fn minimize_comment() -> Value {
+    json!({"data": {"minimizeComment": {"minimizedComment": {"isMinimized": true, "minimizedReason": "off-topic"}}}})
+}
+
+fn resolve_and_minimize() -> Value {
+    json!({"data": {
+        "resolveReviewThread": {"thread": {"id": "PRRT_kwDOAE2fhM5Ck7bq", "isResolved": true}},
+        "minimizeComment": {"minimizedComment": {"isMinimized": true, "minimizedReason": "outdated"}}
+    }})
+}
+
+fn mark_ready_for_review() -> Value {
+    json!({"data": {"markPullRequestReadyForReview": {"pullRequest": {"id": "PR_kwDOAE2fhM4BAgM", "isDraft": false}}}})
 }
 
 /// The answer for one operation; unknown operations get a GraphQL error,

@@ -67,6 +67,10 @@ impl Recording {
     }
 }
 
+fn is_local(uri: &http::Uri) -> bool {
+    matches!(uri.host(), Some("127.0.0.1" | "localhost" | "[::1]"))
+}
+
 fn has_request_violation(violations: &str) -> bool {
     let parsed: Vec<serde_json::Value> = serde_json::from_str(violations).unwrap_or_default();
     parsed.iter().any(|v| v["location"][0] == "request")
@@ -91,6 +95,22 @@ impl Transport for Recording {
                 .status(200)
                 .header("content-type", "application/json")
                 .body(Body::from(serde_json::to_vec(&answer).unwrap()))
+                .unwrap());
+        }
+        if !is_local(request.uri()) {
+            // A redirect target from one of GitHub's examples (signed log
+            // and archive URLs on other hosts): never leave the machine;
+            // answer with a small stand-in file.
+            self.exchanges.lock().unwrap().push(Exchange {
+                method,
+                uri,
+                status: 200,
+                violations: None,
+            });
+            return Ok(http::Response::builder()
+                .status(200)
+                .header("content-type", "application/octet-stream")
+                .body(Body::from("redirect target stand-in\n"))
                 .unwrap());
         }
         let response = self.inner.send(request).await?;

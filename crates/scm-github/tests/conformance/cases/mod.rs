@@ -3,17 +3,27 @@
 //! (`octocat/hello-world`, numeric ids, hex shas).
 
 mod branches;
+mod checks;
 mod commits;
 mod files;
+mod git;
 mod issues;
+mod moderation;
+mod pulls;
 mod reactions;
 mod repository;
+mod reviews;
 
 use scm_core::AnyAction;
 
 pub fn all() -> Vec<AnyAction> {
     [
         issues::cases(),
+        pulls::cases(),
+        git::cases(),
+        checks::cases(),
+        reviews::cases(),
+        moderation::cases(),
         repository::cases(),
         reactions::cases(),
         branches::cases(),
