@@ -323,7 +323,7 @@ impl Client {
         page: &PageRequest,
         ctx: &CallContext,
     ) -> Result<Response<Page<T>>> {
-        self.list_in(call, page, ctx, Ok).await
+        self.list_in(call, page, ctx, None).await
     }
 
     /// One page of a list whose items sit under `key` of a JSON object
@@ -335,12 +335,7 @@ impl Client {
         page: &PageRequest,
         ctx: &CallContext,
     ) -> Result<Response<Page<T>>> {
-        self.list_in(call, page, ctx, move |mut raw| {
-            raw.get_mut(key)
-                .map(serde_json::Value::take)
-                .ok_or_else(|| Error::malformed(format!("list answer has no `{key}` field")))
-        })
-        .await
+        self.list_in(call, page, ctx, Some(key)).await
     }
 
     async fn list_in<T: DeserializeOwned>(
@@ -348,7 +343,7 @@ impl Client {
         mut call: Call<'_>,
         page: &PageRequest,
         ctx: &CallContext,
-        items: impl FnOnce(serde_json::Value) -> Result<serde_json::Value>,
+        key: Option<&'static str>,
     ) -> Result<Response<Page<T>>> {
         let per_page = page.per_page_or(DEFAULT_PER_PAGE);
         let mut query: Vec<(String, String)> = call
@@ -380,9 +375,21 @@ impl Client {
         }
         let next_cursor = next_link(&headers).and_then(|url| cursor_from_link(&url));
         let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
-        let (raw, _): (serde_json::Value, _) = parse_json(&bytes)?;
-        let list = items(raw.clone())?;
-        let items: Vec<T> = serde_json::from_value(list)
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::malformed(
+                "empty response body where a JSON list was expected",
+            ));
+        }
+        // Parsed once into the raw tree kept in the result; items are read
+        // from that tree by reference, never from a copy.
+        let raw: serde_json::Value = serde_json::from_slice(&bytes)?;
+        let list = match key {
+            Some(key) => raw
+                .get(key)
+                .ok_or_else(|| Error::malformed(format!("list answer has no `{key}` field")))?,
+            None => &raw,
+        };
+        let items = Vec::<T>::deserialize(list)
             .map_err(|err| Error::malformed(format!("unexpected list item shape: {err}")))?;
         Ok(Response::ok(
             Page::new(items, next_cursor),
