@@ -161,7 +161,38 @@ impl crate::GitLab {
     }
 
     /// Reads every page of a list endpoint (for actions whose result is
-    /// not paginated but whose source is), up to `max_pages`.
+    /// not paginated but whose source is), up to `max_pages`. Returns the
+    /// items, whether pages were left unread, and the first page's answer.
+    pub(crate) async fn list_all_raw<T>(
+        &self,
+        req: Req,
+        mode: Mode,
+        max_pages: usize,
+        ctx: &scm_core::provider::CallContext,
+    ) -> Result<(Vec<T>, bool, Option<scm_core::RawResponse>), Error>
+    where
+        T: serde::de::DeserializeOwned,
+    {
+        let mut items = Vec::new();
+        let mut first_raw = None;
+        let mut page = PageRequest {
+            cursor: None,
+            per_page: Some(MAX_PER_PAGE),
+        };
+        for _ in 0..max_pages {
+            let json = self
+                .call::<Vec<T>>(apply(req.clone(), &page, mode)?, ctx)
+                .await?;
+            items.extend(json.value);
+            first_raw.get_or_insert(json.raw);
+            match next_cursor(&json.headers, mode) {
+                Some(next) => page.cursor = Some(next),
+                None => return Ok((items, false, first_raw)),
+            }
+        }
+        Ok((items, true, first_raw))
+    }
+
     pub(crate) async fn list_all<T>(
         &self,
         req: Req,
@@ -172,7 +203,23 @@ impl crate::GitLab {
     where
         T: serde::de::DeserializeOwned,
     {
-        let mut items = Vec::new();
+        let (items, truncated, _) = self.list_all_raw(req, mode, max_pages, ctx).await?;
+        Ok((items, truncated))
+    }
+
+    /// Pages through a list until an item matches, up to `max_pages`;
+    /// returns it with the answer of the page it was on.
+    pub(crate) async fn find_in_pages<T>(
+        &self,
+        req: Req,
+        mode: Mode,
+        max_pages: usize,
+        ctx: &scm_core::provider::CallContext,
+        mut matches: impl FnMut(&T) -> bool,
+    ) -> Result<Option<(T, scm_core::RawResponse)>, Error>
+    where
+        T: serde::de::DeserializeOwned,
+    {
         let mut page = PageRequest {
             cursor: None,
             per_page: Some(MAX_PER_PAGE),
@@ -181,13 +228,16 @@ impl crate::GitLab {
             let json = self
                 .call::<Vec<T>>(apply(req.clone(), &page, mode)?, ctx)
                 .await?;
-            items.extend(json.value);
-            match next_cursor(&json.headers, mode) {
+            let next = next_cursor(&json.headers, mode);
+            if let Some(found) = json.value.into_iter().find(|item| matches(item)) {
+                return Ok(Some((found, json.raw)));
+            }
+            match next {
                 Some(next) => page.cursor = Some(next),
-                None => return Ok((items, false)),
+                None => return Ok(None),
             }
         }
-        Ok((items, true))
+        Ok(None)
     }
 }
 

@@ -49,21 +49,24 @@ fn matches_filter(run: &CheckRun, filter: Option<CheckRunStatusFilter>) -> bool 
 
 impl GitLab {
     /// Finds a status on a commit by id (GitLab has no single-status read).
-    async fn find_status(&self, id: &str, sha: &Sha, ctx: &CallContext) -> Result<GlStatus, Error> {
+    async fn find_status(
+        &self,
+        id: &str,
+        sha: &Sha,
+        ctx: &CallContext,
+    ) -> Result<(GlStatus, scm_core::RawResponse), Error> {
         let req = Req::get(format!(
             "{}/repository/commits/{sha}/statuses",
             self.project(ctx)?
         ))
         .q("all", "true");
-        let (statuses, _) = self
-            .list_all::<GlStatus>(req, Mode::Offset, MAX_STATUS_PAGES, ctx)
-            .await?;
-        statuses
-            .into_iter()
-            .find(|s| s.id.as_deref() == Some(id))
-            .ok_or_else(|| Error::NotFound {
-                detail: format!("no commit status {id} on {sha}"),
-            })
+        self.find_in_pages::<GlStatus>(req, Mode::Offset, MAX_STATUS_PAGES, ctx, |s| {
+            s.id.as_deref() == Some(id)
+        })
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            detail: format!("no commit status {id} on {sha}"),
+        })
     }
 }
 
@@ -72,10 +75,10 @@ impl Handle<GetCheckRun> for GitLab {
     async fn handle(&self, a: GetCheckRun, ctx: &CallContext) -> Result<Response<CheckRun>, Error> {
         match CheckRunId::parse(&a.check_run_id)? {
             CheckRunId::Status { id, sha } => {
-                let status = self.find_status(&id, &sha, ctx).await?;
+                let (status, raw) = self.find_status(&id, &sha, ctx).await?;
                 Ok(self.ok(
                     status.check_run(Some(sha.as_str()))?,
-                    None,
+                    Some(raw),
                     Default::default(),
                 ))
             }
@@ -127,7 +130,7 @@ impl Handle<UpdateCheckRun> for GitLab {
                 "GitLab updates check runs through their commit: use an `<id>@<sha>` check run id",
             ));
         };
-        let current = self.find_status(&id, &sha, ctx).await?;
+        let (current, _) = self.find_status(&id, &sha, ctx).await?;
         let state = if a.status.is_none() && a.conclusion.is_none() {
             current.status.clone().unwrap_or_else(|| "pending".into())
         } else {

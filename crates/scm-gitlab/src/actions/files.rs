@@ -87,8 +87,8 @@ impl Handle<GetTree> for GitLab {
 impl Handle<GetFullTree> for GitLab {
     async fn handle(&self, a: GetFullTree, ctx: &CallContext) -> Result<Response<GitTree>, Error> {
         let req = self.tree_req(ctx, a.tree_sha.as_str(), None, a.recursive)?;
-        let (entries, truncated) = self
-            .list_all::<GlTreeEntry>(req, Mode::Keyset, MAX_TREE_PAGES, ctx)
+        let (entries, truncated, raw) = self
+            .list_all_raw::<GlTreeEntry>(req, Mode::Keyset, MAX_TREE_PAGES, ctx)
             .await?;
         let entries = entries
             .into_iter()
@@ -100,7 +100,7 @@ impl Handle<GetFullTree> for GitLab {
                 entries,
                 truncated,
             },
-            None,
+            raw,
             ResponseMeta::default(),
         ))
     }

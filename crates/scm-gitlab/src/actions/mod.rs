@@ -45,11 +45,20 @@ impl GitLab {
         username: &str,
         ctx: &CallContext,
     ) -> Result<GlUser, Error> {
+        Ok(self.user_lookup(username, ctx).await?.0)
+    }
+
+    /// The user and the raw answer of the lookup.
+    pub(crate) async fn user_lookup(
+        &self,
+        username: &str,
+        ctx: &CallContext,
+    ) -> Result<(GlUser, scm_core::RawResponse), Error> {
         let wanted = username.trim().trim_start_matches('@');
         let users = self
             .call::<Vec<GlUser>>(Req::get("users").q("username", wanted), ctx)
             .await?;
-        users
+        let user = users
             .value
             .into_iter()
             .find(|u| {
@@ -59,7 +68,8 @@ impl GitLab {
             })
             .ok_or_else(|| Error::NotFound {
                 detail: format!("GitLab has no user `{wanted}`"),
-            })
+            })?;
+        Ok((user, users.raw))
     }
 
     /// The account the token belongs to.

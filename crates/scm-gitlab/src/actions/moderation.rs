@@ -43,11 +43,10 @@ impl Handle<GetThreadIdFromReviewCommentUniqueId> for GitLab {
     ) -> Result<Response<Option<String>>, Error> {
         match self
             .discussion_id_of(&a.pull_request_id, &a.review_comment_unique_id, ctx)
-            .await
+            .await?
         {
-            Ok(id) => Ok(self.ok(Some(id), None, ResponseMeta::default())),
-            Err(Error::NotFound { .. }) => Ok(self.ok(None, None, ResponseMeta::default())),
-            Err(err) => Err(err),
+            Some((id, raw)) => Ok(self.ok(Some(id), Some(raw), ResponseMeta::default())),
+            None => Ok(self.ok(None, None, ResponseMeta::default())),
         }
     }
 }

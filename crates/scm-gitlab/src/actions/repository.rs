@@ -89,7 +89,7 @@ impl Handle<GetRepositoryUserPermission> for GitLab {
         a: GetRepositoryUserPermission,
         ctx: &CallContext,
     ) -> Result<Response<UserPermissions>, Error> {
-        let user = self.user_by_username(&a.username, ctx).await?;
+        let (user, lookup_raw) = self.user_lookup(&a.username, ctx).await?;
         let id = crate::number(user.id.as_deref().unwrap_or_default(), "user id")?;
         let req = Req::get(format!("{}/members/all/{id}", self.project(ctx)?));
         match self.read(req, ctx, |m: GlMember| Ok(m.permissions())).await {
@@ -101,7 +101,7 @@ impl Handle<GetRepositoryUserPermission> for GitLab {
                         permission,
                         role_name,
                     },
-                    None,
+                    Some(lookup_raw),
                     Default::default(),
                 ))
             }

@@ -161,44 +161,31 @@ impl GitLab {
         iid: &str,
         note_id: &str,
         ctx: &CallContext,
-    ) -> Result<Option<GlDiscussion>, Error> {
+    ) -> Result<Option<(GlDiscussion, scm_core::RawResponse)>, Error> {
         let note_id = crate::number(note_id, "comment_id")?;
         let req = Req::get(format!("{}/discussions", self.mr_path(ctx, iid)?));
-        let mut page = scm_core::PageRequest {
-            cursor: None,
-            per_page: Some(crate::pagination::MAX_PER_PAGE),
-        };
-        for _ in 0..MAX_DISCUSSION_PAGES {
-            let req = crate::pagination::apply(req.clone(), &page, Mode::Offset)?;
-            let json = self.call::<Vec<GlDiscussion>>(req, ctx).await?;
-            let next = crate::pagination::next_cursor(&json.headers, Mode::Offset);
-            if let Some(found) = json.value.into_iter().find(|d| {
+        let found = self
+            .find_in_pages::<GlDiscussion>(req, Mode::Offset, MAX_DISCUSSION_PAGES, ctx, |d| {
                 d.notes
                     .iter()
                     .any(|n| n.id.as_deref() == Some(note_id.as_str()))
-            }) {
-                return Ok(Some(found));
-            }
-            match next {
-                Some(next) => page.cursor = Some(next),
-                None => return Ok(None),
-            }
-        }
-        Ok(None)
+            })
+            .await?;
+        Ok(found)
     }
 
+    /// The id of the discussion holding a note, with the answer it was
+    /// found in; `None` when no discussion holds it.
     pub(crate) async fn discussion_id_of(
         &self,
         iid: &str,
         note_id: &str,
         ctx: &CallContext,
-    ) -> Result<String, Error> {
-        self.discussion_of(iid, note_id, ctx)
+    ) -> Result<Option<(String, scm_core::RawResponse)>, Error> {
+        Ok(self
+            .discussion_of(iid, note_id, ctx)
             .await?
-            .map(|d| d.id)
-            .ok_or_else(|| Error::NotFound {
-                detail: format!("no discussion holds comment {note_id}"),
-            })
+            .map(|(d, raw)| (d.id, raw)))
     }
 
     /// Every reviewer's review: approvals, then reviewer states.
@@ -416,6 +403,7 @@ impl Handle<CreateReviewCommentReply> for GitLab {
         let discussion = self
             .discussion_of(&a.pull_request_id, &a.comment_id, ctx)
             .await?
+            .map(|(discussion, _)| discussion)
             .ok_or_else(|| Error::NotFound {
                 detail: format!("no discussion holds comment {}", a.comment_id),
             })?;
