@@ -95,6 +95,20 @@ pub const MARK_READY_FOR_REVIEW: &str = r#"mutation MarkPullRequestReadyForRevie
   }
 }"#;
 
+/// React to a review (REST has no endpoint for review reactions).
+pub const ADD_REVIEW_REACTION: &str = r#"mutation AddReviewReaction($subjectId: ID!, $content: ReactionContent!) {
+  addReaction(input: {subjectId: $subjectId, content: $content}) {
+    reaction { id databaseId content createdAt user { login databaseId avatarUrl url } }
+  }
+}"#;
+
+/// Remove the acting account's reaction from a review.
+pub const REMOVE_REVIEW_REACTION: &str = r#"mutation RemoveReviewReaction($subjectId: ID!, $content: ReactionContent!) {
+  removeReaction(input: {subjectId: $subjectId, content: $content}) {
+    reaction { id content }
+  }
+}"#;
+
 /// Every document above, by operation name.
 pub const DOCUMENTS: &[(&str, &str)] = &[
     ("PullRequestReviewThreads", REVIEW_THREADS),
@@ -102,6 +116,8 @@ pub const DOCUMENTS: &[(&str, &str)] = &[
     ("MinimizeComment", MINIMIZE_COMMENT),
     ("ResolveThreadAndMinimizeComment", RESOLVE_AND_MINIMIZE),
     ("MarkPullRequestReadyForReview", MARK_READY_FOR_REVIEW),
+    ("AddReviewReaction", ADD_REVIEW_REACTION),
+    ("RemoveReviewReaction", REMOVE_REVIEW_REACTION),
 ];
 
 /// Every GraphQL document the provider may send, with its operation name.

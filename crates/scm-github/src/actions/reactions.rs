@@ -22,6 +22,7 @@ use serde_json::json;
 
 use super::seg;
 use crate::client::{Call, Client};
+use crate::graphql::{ADD_REVIEW_REACTION, REMOVE_REVIEW_REACTION};
 use crate::schema::{reaction_content, reaction_graphql, GhReaction, GqlReaction};
 use crate::GitHub;
 
@@ -129,20 +130,6 @@ impl GitHub {
             .ok_or_else(|| Error::malformed("review without a node_id"))
     }
 }
-
-const ADD_REVIEW_REACTION: &str =
-    "mutation AddReviewReaction($subjectId: ID!, $content: ReactionContent!) {
-  addReaction(input: {subjectId: $subjectId, content: $content}) {
-    reaction { id databaseId content createdAt user { login databaseId avatarUrl url } }
-  }
-}";
-
-const REMOVE_REVIEW_REACTION: &str =
-    "mutation RemoveReviewReaction($subjectId: ID!, $content: ReactionContent!) {
-  removeReaction(input: {subjectId: $subjectId, content: $content}) {
-    reaction { id content }
-  }
-}";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
