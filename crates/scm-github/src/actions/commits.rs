@@ -333,6 +333,27 @@ fn tree_path(path: &str) -> Result<String> {
     Ok(path.trim_start_matches('/').to_owned())
 }
 
+/// Every path the actions name, checked before anything is sent.
+fn validate_paths(actions: &[CommitAction]) -> Result<()> {
+    for action in actions {
+        match action {
+            CommitAction::Write { path, .. }
+            | CommitAction::Delete { path }
+            | CommitAction::Chmod { path, .. } => {
+                tree_path(path)?;
+            }
+            CommitAction::Move {
+                previous_path,
+                path,
+            } => {
+                tree_path(previous_path)?;
+                tree_path(path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Turns commit actions into tree entries. `blob_for` gives the sha of a
 /// stored blob for base64 content (already created); moves and chmods
 /// take mode and blob from the base tree, so an executable moved stays
@@ -469,6 +490,7 @@ impl Handle<CreateCommit> for GitHub {
                 "create_commit needs at least one action",
             ));
         }
+        validate_paths(&action.actions)?;
         let repo = Client::repo_path(ctx)?;
 
         let head = self.branch_head(&action.branch, ctx).await?;
