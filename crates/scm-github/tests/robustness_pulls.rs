@@ -3,18 +3,24 @@
 //! never a panic; multi-request actions (thread lookup, log download)
 //! behave across their requests.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
+use scm_core::registry::RepositoryRecord;
 use scm_core::transport::ReqwestTransport;
-use scm_core::{AnyAction, AnyOutput, Provider};
+use scm_core::{AnyAction, AnyOutput, CallContext, Provider};
 use scm_github::{Credentials, GitHub, GitHubConfig};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn ctx() -> CallContext {
+    CallContext::new(
+        Arc::new(RepositoryRecord::direct("github", "octocat/hello-world")),
+        "tests",
+    )
+}
 
 fn github(server: &MockServer) -> GitHub {
     let config = GitHubConfig::custom(
@@ -33,7 +39,7 @@ fn action(name: &str, args: Value) -> AnyAction {
 
 async fn run(server: &MockServer, action: AnyAction) -> scm_core::Result<AnyOutput> {
     let result = github(server)
-        .execute(action, &support::ctx("tests"))
+        .execute(action, &ctx())
         .await
         .map(|r| r.into_data().expect("data"));
     if let Err(err) = &result {
