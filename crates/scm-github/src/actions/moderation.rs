@@ -8,6 +8,7 @@ use scm_core::actions::{
 };
 use scm_core::model::{MinimizeReason, ReviewComment};
 use scm_core::{CallContext, Error, Handle, Response, Result};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -17,10 +18,6 @@ use crate::GitHub;
 
 /// Most thread pages read while looking for a comment (100 threads each).
 const MAX_THREAD_PAGES: usize = 100;
-
-/// The mutation answers are not used beyond "no errors".
-#[derive(Debug, Deserialize)]
-struct Ignored {}
 
 impl GitHub {
     async fn resolve_and_minimize(
@@ -42,7 +39,7 @@ impl GitHub {
         });
         Ok(self
             .client()
-            .graphql::<Ignored>(RESOLVE_AND_MINIMIZE, vars, ctx)
+            .graphql::<IgnoredAny>(RESOLVE_AND_MINIMIZE, vars, ctx)
             .await?
             .map(|_| ()))
     }
@@ -68,7 +65,7 @@ impl Handle<MinimizeComment> for GitHub {
         });
         Ok(self
             .client()
-            .graphql::<Ignored>(MINIMIZE_COMMENT, vars, ctx)
+            .graphql::<IgnoredAny>(MINIMIZE_COMMENT, vars, ctx)
             .await?
             .map(|_| ()))
     }
@@ -178,6 +175,8 @@ impl Handle<UpdateAndCollapsePullRequestComment> for GitHub {
         action: UpdateAndCollapsePullRequestComment,
         ctx: &CallContext,
     ) -> Result<Response<ReviewComment>> {
+        // The edit comes first: if hiding then fails, the comment already
+        // says what it should, and the error tells the caller to retry.
         let edited = self
             .edit_review_comment(&action.comment_id, action.body, ctx)
             .await?;

@@ -9,7 +9,7 @@ use scm_core::actions::{
 };
 use scm_core::model::{PullRequest, PullRequestCommit, PullRequestFile, PullRequestState};
 use scm_core::{CallContext, Error, Handle, Page, Response, Result};
-use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{json, Map, Value};
 
 use super::seg;
@@ -218,13 +218,6 @@ impl Handle<CreatePullRequestDraft> for GitHub {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MarkedReady {
-    #[allow(dead_code)]
-    mark_pull_request_ready_for_review: Option<Value>,
-}
-
 #[async_trait]
 impl Handle<MarkPullRequestReadyForReview> for GitHub {
     async fn handle(
@@ -243,7 +236,7 @@ impl Handle<MarkPullRequestReadyForReview> for GitHub {
             .ok_or_else(|| Error::malformed("pull request has no node_id"))?;
         let response = self
             .client()
-            .graphql::<MarkedReady>(
+            .graphql::<IgnoredAny>(
                 MARK_READY_FOR_REVIEW,
                 json!({ "pullRequestId": node_id }),
                 ctx,
