@@ -1,8 +1,18 @@
-//! GitLab webhooks: verification (and, once the neutral event model
-//! exists, parsing).
+//! GitLab webhooks: verify the raw delivery, then parse it into a neutral
+//! event.
+//!
+//! ```text
+//! webhooks::verify(&headers, &body, &secrets)?;            // constant time
+//! match webhooks::parse(event_header, &body)? {
+//!     Parsed::Event(parsed) => { /* enqueue parsed.event */ }
+//!     Parsed::Unsupported(why) => { /* count and skip */ }
+//! }
+//! ```
 
+mod parse;
 mod verify;
 
+pub use parse::{delivery_id, event_header, parse, ParseError, Parsed, ParsedEvent, Unsupported};
 pub use verify::{
     signature_header, verify, verify_at, Verified, VerifyError, TIMESTAMP_TOLERANCE_SECS,
 };

@@ -53,10 +53,13 @@ pub fn corpus() -> Option<PathBuf> {
     if dir.join("gitlab").is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipping: GitLab corpus not found at {} (set SCM_CORPUS_DIR)",
-            dir.display()
-        );
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            eprintln!(
+                "skipping corpus tests: GitLab corpus not found at {} (set SCM_CORPUS_DIR)",
+                dir.display()
+            )
+        });
         None
     }
 }
