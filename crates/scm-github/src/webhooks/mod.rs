@@ -156,7 +156,7 @@ impl GitHubWebhooks {
         match parse_event(&event_name, &body)? {
             ParseOutcome::Parsed { event, repository } => {
                 let mut envelope =
-                    EventEnvelope::new(PROVIDER, delivery_id, event_name, body, event);
+                    EventEnvelope::new(PROVIDER, delivery_id, event_name, body, *event);
                 envelope.repository = repository;
                 Ok(Received::Event(Box::new(envelope)))
             }

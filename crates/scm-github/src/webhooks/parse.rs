@@ -22,7 +22,7 @@ pub enum ParseOutcome {
     /// A neutral event, plus the repository named in the payload (if any),
     /// for the ingress to resolve through the registry.
     Parsed {
-        event: Event,
+        event: Box<Event>,
         repository: Option<RepositoryRef>,
     },
     /// An event type we do not map (`star`, `fork`, `ping`, …). Not an
@@ -229,7 +229,7 @@ pub fn parse_event(event_name: &str, body: &[u8]) -> Result<ParseOutcome, Webhoo
         }
     };
     Ok(ParseOutcome::Parsed {
-        event,
+        event: Box::new(event),
         repository: repository.map(|r| RepositoryRef {
             id: None,
             external_id: r.id,

@@ -1,3 +1,6 @@
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
 //! Shared helpers for scm-github's integration tests.
 
 use std::sync::Arc;
