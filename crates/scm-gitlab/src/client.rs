@@ -173,6 +173,9 @@ impl GitLab {
             .insert(ctx.request_context(req.is_idempotent()));
         let response = self.transport.send(request).await?;
         let (parts, body) = response.into_parts();
+        // The path names the project; the query and headers (token) are
+        // never logged.
+        tracing::debug!(method = %req.method, path = %req.path, status = parts.status.as_u16(), "gitlab request");
         if parts.status.is_success()
             || (parts.status == StatusCode::NOT_MODIFIED && req.conditional)
         {
