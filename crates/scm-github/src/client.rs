@@ -138,6 +138,15 @@ impl Client {
         &self.api_url
     }
 
+    pub fn graphql_url(&self) -> &str {
+        &self.graphql_url
+    }
+
+    /// The transport stack requests go through (auth, retry, quota).
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.transport
+    }
+
     /// `/repos/{owner}/{repo}` for the call's repository, each part encoded.
     pub fn repo_path(ctx: &CallContext) -> Result<String> {
         let (owner, name) = split_full_name(&ctx.repository.full_name)?;
@@ -253,6 +262,38 @@ impl Client {
     ) -> Result<Response<T>> {
         let response = self.send(&call, ctx).await?;
         Self::parse(response).await
+    }
+
+    /// [`Client::json`], then GitHub's shape → the neutral type.
+    pub async fn json_into<G: DeserializeOwned, T: From<G>>(
+        &self,
+        call: Call<'_>,
+        ctx: &CallContext,
+    ) -> Result<Response<T>> {
+        Ok(self.json::<G>(call, ctx).await?.map(T::from))
+    }
+
+    /// [`Client::list`], then each item → the neutral type.
+    pub async fn list_into<G: DeserializeOwned, T: From<G>>(
+        &self,
+        call: Call<'_>,
+        page: &PageRequest,
+        ctx: &CallContext,
+    ) -> Result<Response<Page<T>>> {
+        let response = self.list::<G>(call, page, ctx).await?;
+        Ok(response.map(|page| page.map(T::from)))
+    }
+
+    /// [`Client::list_under`], then each item → the neutral type.
+    pub async fn list_under_into<G: DeserializeOwned, T: From<G>>(
+        &self,
+        call: Call<'_>,
+        key: &'static str,
+        page: &PageRequest,
+        ctx: &CallContext,
+    ) -> Result<Response<Page<T>>> {
+        let response = self.list_under::<G>(call, key, page, ctx).await?;
+        Ok(response.map(|page| page.map(T::from)))
     }
 
     /// Parses a successful response (304 → *not modified*).

@@ -147,11 +147,9 @@ impl GitHub {
             .query_opt("check_name", check_name)
             .query_opt("status", status.map(status_filter))
             .query("filter", timestamp_filter(filter));
-        let response = self
-            .client()
-            .list_under::<GhCheckRun>(call, "check_runs", page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(CheckRun::from)))
+        self.client()
+            .list_under_into::<GhCheckRun, CheckRun>(call, "check_runs", page, ctx)
+            .await
     }
 }
 
@@ -159,11 +157,9 @@ impl GitHub {
 impl Handle<GetCheckRun> for GitHub {
     async fn handle(&self, action: GetCheckRun, ctx: &CallContext) -> Result<Response<CheckRun>> {
         let call = Call::get(check_run_path(ctx, &action.check_run_id)?);
-        Ok(self
-            .client()
-            .json::<GhCheckRun>(call, ctx)
-            .await?
-            .map(CheckRun::from))
+        self.client()
+            .json_into::<GhCheckRun, CheckRun>(call, ctx)
+            .await
     }
 }
 
@@ -200,11 +196,9 @@ impl Handle<CreateCheckRun> for GitHub {
             format!("{}/check-runs", Client::repo_path(ctx)?),
         )
         .json(Value::Object(body));
-        Ok(self
-            .client()
-            .json::<GhCheckRun>(call, ctx)
-            .await?
-            .map(CheckRun::from))
+        self.client()
+            .json_into::<GhCheckRun, CheckRun>(call, ctx)
+            .await
     }
 }
 
@@ -219,11 +213,9 @@ impl Handle<UpdateCheckRun> for GitHub {
         check_run_fields(&mut body, action.status, action.conclusion, action.output)?;
         let call = Call::new(Method::PATCH, check_run_path(ctx, &action.check_run_id)?)
             .json(Value::Object(body));
-        Ok(self
-            .client()
-            .json::<GhCheckRun>(call, ctx)
-            .await?
-            .map(CheckRun::from))
+        self.client()
+            .json_into::<GhCheckRun, CheckRun>(call, ctx)
+            .await
     }
 }
 
@@ -284,11 +276,9 @@ impl Handle<ListWorkflowRuns> for GitHub {
     ) -> Result<Response<Page<WorkflowRun>>> {
         let call = Call::get(format!("{}/actions/runs", Client::repo_path(ctx)?))
             .query_opt("head_sha", action.head_sha);
-        let response = self
-            .client()
-            .list_under::<GhWorkflowRun>(call, "workflow_runs", &action.page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(WorkflowRun::from)))
+        self.client()
+            .list_under_into::<GhWorkflowRun, WorkflowRun>(call, "workflow_runs", &action.page, ctx)
+            .await
     }
 }
 
@@ -304,11 +294,9 @@ impl Handle<ListWorkflowJobs> for GitHub {
             Client::repo_path(ctx)?,
             seg(&action.workflow_run_id)?
         ));
-        let response = self
-            .client()
-            .list_under::<GhWorkflowJob>(call, "jobs", &action.page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(WorkflowJob::from)))
+        self.client()
+            .list_under_into::<GhWorkflowJob, WorkflowJob>(call, "jobs", &action.page, ctx)
+            .await
     }
 }
 

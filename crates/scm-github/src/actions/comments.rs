@@ -30,11 +30,9 @@ impl GitHub {
             Client::repo_path(ctx)?,
             seg(number)?
         );
-        let response = self
-            .client()
-            .list::<GhComment>(Call::get(path), page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(Comment::from)))
+        self.client()
+            .list_into::<GhComment, Comment>(Call::get(path), page, ctx)
+            .await
     }
 
     async fn create_comment(
@@ -49,11 +47,9 @@ impl GitHub {
             seg(number)?
         );
         let call = Call::new(Method::POST, path).json(json!({ "body": body }));
-        Ok(self
-            .client()
-            .json::<GhComment>(call, ctx)
-            .await?
-            .map(Comment::from))
+        self.client()
+            .json_into::<GhComment, Comment>(call, ctx)
+            .await
     }
 
     async fn delete_comment(&self, comment_id: &str, ctx: &CallContext) -> Result<Response<()>> {

@@ -174,11 +174,9 @@ impl Handle<GetReadme> for GitHub {
             Call::get(format!("{}/readme", Client::repo_path(ctx)?)),
             Some(&action.r#ref),
         );
-        Ok(self
-            .client()
-            .json::<GhContent>(call, ctx)
-            .await?
-            .map(FileContent::from))
+        self.client()
+            .json_into::<GhContent, FileContent>(call, ctx)
+            .await
     }
 }
 

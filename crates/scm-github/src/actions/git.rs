@@ -133,11 +133,9 @@ impl Handle<GetGitCommit> for GitHub {
             git_path(ctx, "commits")?,
             seg(action.sha.as_str())?
         );
-        Ok(self
-            .client()
-            .json::<GhGitCommit>(Call::get(path), ctx)
-            .await?
-            .map(GitCommitObject::from))
+        self.client()
+            .json_into::<GhGitCommit, GitCommitObject>(Call::get(path), ctx)
+            .await
     }
 }
 
@@ -148,11 +146,7 @@ impl Handle<CreateGitBlob> for GitHub {
             "content": action.content,
             "encoding": action.encoding.as_str(),
         }));
-        Ok(self
-            .client()
-            .json::<GhBlob>(call, ctx)
-            .await?
-            .map(GitBlob::from))
+        self.client().json_into::<GhBlob, GitBlob>(call, ctx).await
     }
 }
 
@@ -194,11 +188,9 @@ impl Handle<CreateGitCommit> for GitHub {
             body["author"] = person;
         }
         let call = Call::new(Method::POST, git_path(ctx, "commits")?).json(body);
-        Ok(self
-            .client()
-            .json::<GhGitCommit>(call, ctx)
-            .await?
-            .map(GitCommitObject::from))
+        self.client()
+            .json_into::<GhGitCommit, GitCommitObject>(call, ctx)
+            .await
     }
 }
 

@@ -20,11 +20,9 @@ impl Handle<GetIssue> for GitHub {
             Client::repo_path(ctx)?,
             seg(&action.issue_id)?
         );
-        Ok(self
-            .client()
-            .json::<GhIssue>(Call::get(path), ctx)
-            .await?
-            .map(Issue::from))
+        self.client()
+            .json_into::<GhIssue, Issue>(Call::get(path), ctx)
+            .await
     }
 }
 
@@ -40,11 +38,7 @@ impl Handle<CreateIssue> for GitHub {
         }
         let call =
             Call::new(Method::POST, format!("{}/issues", Client::repo_path(ctx)?)).json(body);
-        Ok(self
-            .client()
-            .json::<GhIssue>(call, ctx)
-            .await?
-            .map(Issue::from))
+        self.client().json_into::<GhIssue, Issue>(call, ctx).await
     }
 }
 
@@ -71,10 +65,6 @@ impl Handle<UpdateIssue> for GitHub {
             seg(&action.issue_id)?
         );
         let call = Call::new(Method::PATCH, path).json(Value::Object(body));
-        Ok(self
-            .client()
-            .json::<GhIssue>(call, ctx)
-            .await?
-            .map(Issue::from))
+        self.client().json_into::<GhIssue, Issue>(call, ctx).await
     }
 }

@@ -84,11 +84,9 @@ impl GitHub {
         }
         let call =
             Call::new(Method::POST, format!("{}/pulls", Client::repo_path(ctx)?)).json(payload);
-        Ok(self
-            .client()
-            .json::<GhPullRequest>(call, ctx)
-            .await?
-            .map(PullRequest::from))
+        self.client()
+            .json_into::<GhPullRequest, PullRequest>(call, ctx)
+            .await
     }
 }
 
@@ -122,11 +120,9 @@ impl Handle<GetPullRequests> for GitHub {
         let call = Call::get(format!("{}/pulls", Client::repo_path(ctx)?))
             .query("state", state)
             .query_opt("head", head);
-        let response = self
-            .client()
-            .list::<GhPullRequest>(call, &action.page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(PullRequest::from)))
+        self.client()
+            .list_into::<GhPullRequest, PullRequest>(call, &action.page, ctx)
+            .await
     }
 }
 
@@ -141,11 +137,9 @@ impl Handle<GetPullRequestFiles> for GitHub {
             "{}/files",
             pull_path(ctx, &action.pull_request_id)?
         ));
-        let response = self
-            .client()
-            .list::<GhCommitFile>(call, &action.page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(PullRequestFile::from)))
+        self.client()
+            .list_into::<GhCommitFile, PullRequestFile>(call, &action.page, ctx)
+            .await
     }
 }
 
@@ -160,11 +154,9 @@ impl Handle<GetPullRequestCommits> for GitHub {
             "{}/commits",
             pull_path(ctx, &action.pull_request_id)?
         ));
-        let response = self
-            .client()
-            .list::<GhPullCommit>(call, &action.page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(PullRequestCommit::from)))
+        self.client()
+            .list_into::<GhPullCommit, PullRequestCommit>(call, &action.page, ctx)
+            .await
     }
 }
 
@@ -265,11 +257,9 @@ impl Handle<UpdatePullRequest> for GitHub {
         }
         let call = Call::new(Method::PATCH, pull_path(ctx, &action.pull_request_id)?)
             .json(Value::Object(body));
-        Ok(self
-            .client()
-            .json::<GhPullRequest>(call, ctx)
-            .await?
-            .map(PullRequest::from))
+        self.client()
+            .json_into::<GhPullRequest, PullRequest>(call, ctx)
+            .await
     }
 }
 

@@ -106,11 +106,9 @@ impl GitHub {
             format!("{}/comments", pull_path(ctx, number)?),
         )
         .json(Value::Object(body));
-        Ok(self
-            .client()
-            .json::<GhReviewComment>(call, ctx)
-            .await?
-            .map(ReviewComment::from))
+        self.client()
+            .json_into::<GhReviewComment, ReviewComment>(call, ctx)
+            .await
     }
 
     /// Edits a review comment's body (`PATCH /pulls/comments/{id}`).
@@ -126,11 +124,9 @@ impl GitHub {
             seg(comment_id)?
         );
         let call = Call::new(Method::PATCH, path).json(json!({ "body": body }));
-        Ok(self
-            .client()
-            .json::<GhReviewComment>(call, ctx)
-            .await?
-            .map(ReviewComment::from))
+        self.client()
+            .json_into::<GhReviewComment, ReviewComment>(call, ctx)
+            .await
     }
 }
 
@@ -183,11 +179,9 @@ impl Handle<CreateReviewCommentReply> for GitHub {
             seg(&action.comment_id)?
         );
         let call = Call::new(Method::POST, path).json(json!({ "body": action.body }));
-        Ok(self
-            .client()
-            .json::<GhReviewComment>(call, ctx)
-            .await?
-            .map(ReviewComment::from))
+        self.client()
+            .json_into::<GhReviewComment, ReviewComment>(call, ctx)
+            .await
     }
 }
 
@@ -204,11 +198,7 @@ impl Handle<CreateReview> for GitHub {
         }
         let path = format!("{}/reviews", pull_path(ctx, &action.pull_request_id)?);
         let call = Call::new(Method::POST, path).json(body);
-        Ok(self
-            .client()
-            .json::<GhReview>(call, ctx)
-            .await?
-            .map(Review::from))
+        self.client().json_into::<GhReview, Review>(call, ctx).await
     }
 }
 
@@ -236,11 +226,9 @@ impl Handle<GetReviewComments> for GitHub {
             pull_path(ctx, &action.pull_request_id)?,
             seg(&action.review_id)?
         );
-        let response = self
-            .client()
-            .list::<GhReviewComment>(Call::get(path), &action.page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(ReviewComment::from)))
+        self.client()
+            .list_into::<GhReviewComment, ReviewComment>(Call::get(path), &action.page, ctx)
+            .await
     }
 }
 
@@ -256,11 +244,9 @@ impl Handle<GetPullRequestReview> for GitHub {
             pull_path(ctx, &action.pull_request_id)?,
             seg(&action.review_id)?
         );
-        Ok(self
-            .client()
-            .json::<GhReview>(Call::get(path), ctx)
-            .await?
-            .map(Review::from))
+        self.client()
+            .json_into::<GhReview, Review>(Call::get(path), ctx)
+            .await
     }
 }
 
@@ -272,11 +258,9 @@ impl Handle<ListPullRequestReviews> for GitHub {
         ctx: &CallContext,
     ) -> Result<Response<Page<Review>>> {
         let path = format!("{}/reviews", pull_path(ctx, &action.pull_request_id)?);
-        let response = self
-            .client()
-            .list::<GhReview>(Call::get(path), &action.page, ctx)
-            .await?;
-        Ok(response.map(|page| page.map(Review::from)))
+        self.client()
+            .list_into::<GhReview, Review>(Call::get(path), &action.page, ctx)
+            .await
     }
 }
 
