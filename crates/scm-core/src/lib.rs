@@ -18,6 +18,7 @@ pub mod layers;
 pub mod model;
 pub mod page;
 pub mod provider;
+pub mod proxy;
 pub mod quota;
 pub mod registry;
 pub mod response;

@@ -105,9 +105,9 @@ fn clone_request(request: &HttpRequest) -> HttpRequest {
     *copy.uri_mut() = request.uri().clone();
     *copy.version_mut() = request.version();
     *copy.headers_mut() = request.headers().clone();
-    if let Some(ctx) = request.extensions().get::<RequestContext>() {
-        copy.extensions_mut().insert(ctx.clone());
-    }
+    // All of them: providers put more than the context there (GitHub's
+    // credential mode), and a retry must be the same request.
+    *copy.extensions_mut() = request.extensions().clone();
     copy
 }
 
