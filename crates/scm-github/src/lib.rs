@@ -22,16 +22,15 @@ pub mod webhooks;
 mod actions;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use scm_core::layers::{RetryPolicy, RetryTransport};
-use scm_core::quota::{QuotaPolicy, QuotaStore, QuotaTransport};
-use scm_core::transport::{ReqwestTransport, Transport};
+use scm_core::transport::Transport;
 use scm_core::{AnyAction, AnyOutput, CallContext, CapabilitySet, Provider, Response, Result};
 
 pub use config::{AppCredentials, Credentials, GitHubConfig};
 pub use graphql::graphql_documents;
+/// Re-exported: the options of [`GitHub::connect`] are shared by all providers.
+pub use scm_core::layers::ConnectOptions;
 
 use crate::auth::AuthTransport;
 use crate::client::Client;
@@ -44,26 +43,6 @@ pub struct GitHub {
     /// installation id of an App); requests are authenticated by the
     /// transport stack, never from here.
     credentials: Credentials,
-}
-
-/// Options for [`GitHub::connect`]'s production transport stack.
-#[derive(Clone)]
-pub struct ConnectOptions {
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
-    pub quota: QuotaPolicy,
-    pub quota_store: Arc<dyn QuotaStore>,
-}
-
-impl Default for ConnectOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
-            quota: QuotaPolicy::default(),
-            quota_store: Arc::new(scm_core::quota::InMemoryQuotaStore::new()),
-        }
-    }
 }
 
 impl GitHub {
@@ -83,9 +62,8 @@ impl GitHub {
 
     /// The production stack: quota → retry → auth → reqwest.
     pub fn connect(config: &GitHubConfig, options: ConnectOptions) -> Result<Self> {
-        let http = ReqwestTransport::new(options.timeout)?;
+        let http = scm_core::layers::http_transport(&options)?;
         let auth = AuthTransport::new(http, config.credentials.clone(), config.api_url.clone());
-        let retry = RetryTransport::new(auth, options.retry);
         let bucket = match &config.credentials {
             Credentials::App(app) => format!(
                 "github:{}:installation:{}",
@@ -93,8 +71,8 @@ impl GitHub {
             ),
             Credentials::Token(_) => format!("github:{}:token", config.api_url),
         };
-        let quota = QuotaTransport::new(retry, bucket, options.quota, options.quota_store);
-        Ok(Self::with_transport(config, Arc::new(quota)))
+        let transport = scm_core::layers::production_transport(auth, bucket, options);
+        Ok(Self::with_transport(config, transport))
     }
 
     /// A provider with only authentication added: for tests that must see

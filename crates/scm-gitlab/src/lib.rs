@@ -65,6 +65,18 @@ impl GitLab {
         })
     }
 
+    /// The production stack: quota → retry → reqwest. The token is added
+    /// to each request by the client, from the configuration.
+    pub fn connect(
+        config: GitLabConfig,
+        options: scm_core::layers::ConnectOptions,
+    ) -> Result<Self, Error> {
+        let http = scm_core::layers::http_transport(&options)?;
+        let bucket = format!("gitlab:{}", config.api_url.trim_end_matches('/'));
+        let transport = scm_core::layers::production_transport(http, bucket, options);
+        Self::new(config, transport)
+    }
+
     pub fn config(&self) -> &GitLabConfig {
         &self.config
     }
