@@ -17,7 +17,7 @@ pub enum ConfigError {
     Invalid { name: String, detail: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Where to listen; 127.0.0.1:8080 by default.
@@ -26,6 +26,10 @@ pub struct Config {
     pub database_url: String,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// `[quota]`: referrer allocations and the optional Redis store.
+    pub quota: crate::quota_store::QuotaConfig,
+    /// `[rpc0]`: the older signed proxy protocol.
+    pub rpc0: crate::rpc0::Rpc0Config,
 }
 
 impl Default for Config {
@@ -34,6 +38,8 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://scm.db".into(),
             max_body_bytes: crate::app::MAX_BODY,
+            quota: Default::default(),
+            rpc0: Default::default(),
         }
     }
 }
@@ -63,6 +69,8 @@ impl Config {
                 .parse()
                 .map_err(|err| invalid("SCM_MAX_BODY_BYTES", format!("{err}")))?;
         }
+        config.quota.apply_env(env)?;
+        config.rpc0.apply_env(env)?;
         Ok(config)
     }
 

@@ -7,14 +7,19 @@
 //!   SQLite or PostgreSQL, implementing scm-core's `RepositoryRegistry`;
 //! - [`resolver`]: one provider per integration, behind the standard layers;
 //! - [`signing`]: request signing v1 and its verification;
+//! - [`rpc0`]: the older signed proxy protocol, scoped per repository;
+//! - [`quota_store`]: quota counters and request nonces in Redis;
 //! - [`app`]: the axum routes; [`error`]: the coded error body.
 
 pub mod app;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod nonces;
+pub mod quota_store;
 pub mod registry;
 pub mod resolver;
+pub mod rpc0;
 pub mod signing;
 
 use std::sync::Arc;
@@ -44,10 +49,30 @@ pub async fn open_registry(config: &Config) -> Result<registry::Registry, Server
 /// The router over an opened registry, with providers built per
 /// integration.
 pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router {
-    let resolver = resolver::RegistryResolver::new(registry.clone(), ConnectOptions::default());
-    let mut state = app::AppState::new(registry, Arc::new(resolver));
+    let stores = config.quota.stores().unwrap_or_else(|err| {
+        tracing::error!(error = %err, "quota store unusable; counting in memory");
+        quota_store::QuotaConfig::default()
+            .stores()
+            .expect("the in-memory stores always build")
+    });
+    let options = ConnectOptions {
+        quota: config.quota.policy(),
+        quota_store: stores.quota,
+        ..ConnectOptions::default()
+    };
+    let resolver = Arc::new(resolver::RegistryResolver::new(registry.clone(), options));
+    let mut state = app::AppState::new(registry.clone(), resolver.clone());
     state.max_body = config.max_body_bytes;
-    app::router(Arc::new(state))
+    if let Some(nonces) = stores.nonces {
+        state.verifier = signing::Verifier::new(registry.clone()).with_nonce_store(nonces);
+    }
+    let rpc0 = rpc0::Rpc0State {
+        config: config.rpc0.clone(),
+        registry: Arc::new(registry),
+        proxies: resolver,
+        max_body: config.max_body_bytes,
+    };
+    app::router(Arc::new(state)).merge(rpc0::router(Arc::new(rpc0)))
 }
 
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.

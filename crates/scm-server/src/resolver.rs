@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use scm_core::layers::standard_stack;
+use scm_core::proxy::{ProxyResolver, RawProxy};
 use scm_core::registry::{ProviderResolver, RepositoryRecord};
 use scm_core::{Error, Provider, Result};
 use scm_github::{AppCredentials, ConnectOptions, Credentials, GitHub, GitHubConfig};
@@ -19,7 +20,15 @@ use crate::registry::{IntegrationCredentials, IntegrationRecord, Registry};
 pub struct RegistryResolver {
     registry: Registry,
     options: ConnectOptions,
-    cache: RwLock<HashMap<i64, Arc<dyn Provider>>>,
+    cache: RwLock<HashMap<i64, Built>>,
+}
+
+/// One integration's provider, and its raw proxy when it has one (sharing
+/// the provider's transport stack, so quota is counted once).
+#[derive(Clone)]
+struct Built {
+    provider: Arc<dyn Provider>,
+    proxy: Option<Arc<dyn RawProxy>>,
 }
 
 impl RegistryResolver {
@@ -44,7 +53,7 @@ impl RegistryResolver {
         &self,
         integration: &IntegrationRecord,
         credentials: IntegrationCredentials,
-    ) -> Result<Arc<dyn Provider>> {
+    ) -> Result<Built> {
         match integration.provider.as_str() {
             "github" => {
                 let credentials = match credentials {
@@ -61,8 +70,11 @@ impl RegistryResolver {
                 };
                 let config =
                     GitHubConfig::custom(&integration.api_url, &integration.web_url, credentials)?;
-                let github = GitHub::connect(&config, self.options.clone())?;
-                Ok(standard_stack(Arc::new(github)))
+                let github = Arc::new(GitHub::connect(&config, self.options.clone())?);
+                Ok(Built {
+                    provider: standard_stack(github.clone()),
+                    proxy: Some(github),
+                })
             }
             other => Err(Error::ProviderUnavailable {
                 status: None,
@@ -72,16 +84,15 @@ impl RegistryResolver {
     }
 }
 
-#[async_trait]
-impl ProviderResolver for RegistryResolver {
-    async fn provider_for(&self, repository: &RepositoryRecord) -> Result<Arc<dyn Provider>> {
-        if let Some(provider) = self
+impl RegistryResolver {
+    async fn built(&self, repository: &RepositoryRecord) -> Result<Built> {
+        if let Some(built) = self
             .cache
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(&repository.integration_id)
         {
-            return Ok(provider.clone());
+            return Ok(built.clone());
         }
         let (integration, credentials) = self
             .registry
@@ -94,11 +105,34 @@ impl ProviderResolver for RegistryResolver {
                     repository.integration_id, repository.id
                 ),
             })?;
-        let provider = self.build(&integration, credentials)?;
+        let built = self.build(&integration, credentials)?;
         self.cache
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(repository.integration_id, provider.clone());
-        Ok(provider)
+            .insert(repository.integration_id, built.clone());
+        Ok(built)
+    }
+}
+
+#[async_trait]
+impl ProviderResolver for RegistryResolver {
+    async fn provider_for(&self, repository: &RepositoryRecord) -> Result<Arc<dyn Provider>> {
+        Ok(self.built(repository).await?.provider)
+    }
+}
+
+#[async_trait]
+impl ProxyResolver for RegistryResolver {
+    async fn proxy_for(&self, repository: &RepositoryRecord) -> Result<Arc<dyn RawProxy>> {
+        self.built(repository)
+            .await?
+            .proxy
+            .ok_or_else(|| Error::ProviderUnavailable {
+                status: None,
+                detail: format!(
+                    "provider `{}` cannot proxy raw requests",
+                    repository.provider
+                ),
+            })
     }
 }

@@ -190,7 +190,7 @@ pub fn parse_repository(raw: &str) -> Result<RepositoryKey, ApiError> {
 /// Verifies signed requests against a [`KeyStore`].
 pub struct Verifier<K> {
     keys: K,
-    nonces: NonceCache,
+    nonces: std::sync::Arc<dyn crate::nonces::NonceStore>,
     window: i64,
 }
 
@@ -198,9 +198,18 @@ impl<K: KeyStore> Verifier<K> {
     pub fn new(keys: K) -> Self {
         Self {
             keys,
-            nonces: NonceCache::default(),
+            nonces: std::sync::Arc::new(NonceCache::default()),
             window: WINDOW_SECS,
         }
+    }
+
+    /// Remembers nonces in `store` instead of this process's memory.
+    pub fn with_nonce_store(
+        mut self,
+        store: std::sync::Arc<dyn crate::nonces::NonceStore>,
+    ) -> Self {
+        self.nonces = store;
+        self
     }
 
     pub fn keys(&self) -> &K {
@@ -285,11 +294,15 @@ impl<K: KeyStore> Verifier<K> {
         mac.verify_slice(&given)
             .map_err(|_| ApiError::bad_signature("the signature does not match"))?;
 
-        if !self.nonces.insert(
-            format!("{key_id}:{nonce}"),
-            now,
-            timestamp + self.window + 1,
-        ) {
+        if !self
+            .nonces
+            .insert(
+                format!("{key_id}:{nonce}"),
+                now,
+                timestamp + self.window + 1,
+            )
+            .await
+        {
             return Err(ApiError::replayed());
         }
 

@@ -15,6 +15,8 @@ use scm_server::registry::{
     Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry,
 };
 use scm_server::resolver::RegistryResolver;
+use scm_server::rpc0::signature::{lookup_message, sign};
+use scm_server::rpc0::{Rpc0Config, Rpc0State};
 use scm_server::signing::{new_nonce, unix_now, Signed};
 use tower::ServiceExt;
 
@@ -29,8 +31,11 @@ struct Fixture {
     repo: i64,
     foreign_repo: i64,
     inactive_repo: i64,
+    sibling_repo: i64,
     dir: std::path::PathBuf,
 }
+
+const RPC0_SECRET: &str = "rpc0-security-secret";
 
 async fn fixture(name: &str) -> Fixture {
     let dir = std::env::temp_dir().join(format!("scm-{name}-{}", std::process::id()));
@@ -72,6 +77,11 @@ async fn fixture(name: &str) -> Fixture {
         .unwrap()
         .id;
     registry.deactivate_repository(inactive_repo).await.unwrap();
+    let sibling_repo = registry
+        .add_repository(add(10, "acme/gadgets"))
+        .await
+        .unwrap()
+        .id;
     let grants = |orgs: Vec<i64>| Grants {
         organizations: orgs,
         referrers: vec!["shared".into(), "ci".into()],
@@ -94,8 +104,21 @@ async fn fixture(name: &str) -> Fixture {
         .create_client_key("other", grants(vec![11]))
         .await
         .unwrap();
-    let resolver = RegistryResolver::new(registry.clone(), ConnectOptions::default());
-    let app = router(Arc::new(AppState::new(registry, Arc::new(resolver))));
+    let resolver = Arc::new(RegistryResolver::new(
+        registry.clone(),
+        ConnectOptions::default(),
+    ));
+    let rpc0 = Rpc0State {
+        config: Rpc0Config {
+            secrets: vec![Secret::new(RPC0_SECRET)],
+            ..Rpc0Config::default()
+        },
+        registry: Arc::new(registry.clone()),
+        proxies: resolver.clone(),
+        max_body: scm_server::app::MAX_BODY,
+    };
+    let app = router(Arc::new(AppState::new(registry, resolver)))
+        .merge(scm_server::rpc0::router(Arc::new(rpc0)));
     Fixture {
         app,
         key_id: key.key_id,
@@ -107,6 +130,7 @@ async fn fixture(name: &str) -> Fixture {
         repo,
         foreign_repo,
         inactive_repo,
+        sibling_repo,
         dir,
     }
 }
@@ -176,6 +200,37 @@ async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, serde_
         .unwrap();
     let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
     (status, body)
+}
+
+/// An rpc0 proxy request for `path`, signed over its body, with the
+/// scoping headers (unsigned in rpc0) set after signing.
+fn rpc0_post(org: &str, repo: &str, path: &str, secret: &str) -> Request<Body> {
+    let body = serde_json::to_vec(&serde_json::json!({
+        "type": "action",
+        "data": {"method": "GET", "path": path, "headers": null, "data": null,
+                 "params": null, "allow_redirects": true, "stream": true}
+    }))
+    .unwrap();
+    let signature = sign(&Secret::new(secret), &body);
+    Request::post("/api/0/internal/scm-rpc/")
+        .header("x-organization-id", org)
+        .header("x-repository-id", repo)
+        .header("authorization", format!("rpcsignature rpc0:{signature}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// An rpc0 lookup signed for (`org`, `repo`) but sent with `sent_org` and
+/// `sent_repo`.
+fn rpc0_lookup(org: i64, repo: i64, sent_org: &str, sent_repo: &str) -> Request<Body> {
+    let message = lookup_message(org, &scm_core::registry::RepositoryKey::Id(repo));
+    let signature = sign(&Secret::new(RPC0_SECRET), message.as_bytes());
+    Request::get("/api/0/internal/scm-rpc/")
+        .header("x-organization-id", sent_org)
+        .header("x-repository-id", sent_repo)
+        .header("authorization", format!("rpcsignature rpc0:{signature}"))
+        .body(Body::empty())
+        .unwrap()
 }
 
 fn code(body: &serde_json::Value) -> &str {
@@ -315,17 +370,180 @@ async fn security_table() {
         ),
     ];
 
+    // rpc0: honest lookup and scoping checks first, then its attacks.
+    let repo = f.repo.to_string();
+    let (status, body) = send(&f.app, rpc0_lookup(10, f.repo, "10", &repo)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let within = "/repos/acme/widgets/issues";
+    let rpc0_attacks: Vec<(&str, Request<Body>, u16, &str)> = vec![
+        (
+            "rpc0 path with ../",
+            rpc0_post("10", &repo, "/repos/acme/widgets/../../user", RPC0_SECRET),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 path with %2F..",
+            rpc0_post(
+                "10",
+                &repo,
+                "/repos/acme/widgets/%2F..%2F..%2Fuser",
+                RPC0_SECRET,
+            ),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 path with %2e%2e",
+            rpc0_post(
+                "10",
+                &repo,
+                "/repos/acme/widgets/%2e%2e/%2e%2e/other/repo",
+                RPC0_SECRET,
+            ),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 path with backslashes",
+            rpc0_post("10", &repo, "/repos/acme/widgets/..\\..\\user", RPC0_SECRET),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 absolute URL",
+            rpc0_post(
+                "10",
+                &repo,
+                "https://evil.example/repos/acme/widgets/issues",
+                RPC0_SECRET,
+            ),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 scheme-relative URL",
+            rpc0_post(
+                "10",
+                &repo,
+                "//evil.example/repos/acme/widgets/issues",
+                RPC0_SECRET,
+            ),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 another repository",
+            rpc0_post("10", &repo, "/repos/other/repo/issues", RPC0_SECRET),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 /user",
+            rpc0_post("10", &repo, "/user", RPC0_SECRET),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 /graphql while not enabled",
+            rpc0_post("10", &repo, "/graphql", RPC0_SECRET),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 bad signature",
+            rpc0_post("10", &repo, within, "not-the-secret"),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "rpc0 missing signature",
+            {
+                let mut request = rpc0_post("10", &repo, within, RPC0_SECRET);
+                request.headers_mut().remove("authorization");
+                request
+            },
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "rpc0 lookup with tampered organization header",
+            rpc0_lookup(10, f.repo, "11", &repo),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "rpc0 lookup with tampered repository header",
+            rpc0_lookup(10, f.repo, "10", &f.foreign_repo.to_string()),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
+            "rpc0 proxy with repository header swapped to a sibling",
+            rpc0_post("10", &f.sibling_repo.to_string(), within, RPC0_SECRET),
+            400,
+            "rpc_invalid_path",
+        ),
+        (
+            "rpc0 proxy with organization header swapped",
+            rpc0_post("11", &repo, within, RPC0_SECRET),
+            404,
+            "repository_organization_mismatch",
+        ),
+        (
+            "rpc0 repository of another organization",
+            rpc0_post(
+                "10",
+                &f.foreign_repo.to_string(),
+                "/repos/other/repo/issues",
+                RPC0_SECRET,
+            ),
+            404,
+            "repository_organization_mismatch",
+        ),
+        (
+            "rpc0 inactive repository",
+            rpc0_post(
+                "10",
+                &f.inactive_repo.to_string(),
+                "/repos/acme/old/issues",
+                RPC0_SECRET,
+            ),
+            404,
+            "repository_inactive",
+        ),
+        (
+            "rpc0 oversize body",
+            Request::post("/api/0/internal/scm-rpc/")
+                .header("x-organization-id", "10")
+                .header("x-repository-id", repo.as_str())
+                .header("authorization", "rpc0:00")
+                .body(Body::from(vec![b' '; 10 * 1024 * 1024 + 1]))
+                .unwrap(),
+            413,
+            "rpc_request_too_large",
+        ),
+    ];
+
     let mut refused = 0;
     let mut accepted = Vec::new();
-    for (name, call, want_status, want_code) in &attacks {
-        let (status, body) = send(&f.app, call.request()).await;
-        if status.as_u16() == *want_status && code(&body) == *want_code {
+    let requests = attacks
+        .iter()
+        .map(|(name, call, status, code)| (*name, call.request(), *status, *code))
+        .chain(rpc0_attacks);
+    for (name, request, want_status, want_code) in requests {
+        let (status, body) = send(&f.app, request).await;
+        if status.as_u16() == want_status && code(&body) == want_code {
             refused += 1;
         } else {
             accepted.push(format!("{name}: {status} {body}"));
         }
         let text = body.to_string();
-        assert!(!text.contains(f.secret.expose()) && !text.contains("ghp_security_table_token"));
+        assert!(
+            !text.contains(f.secret.expose())
+                && !text.contains("ghp_security_table_token")
+                && !text.contains(RPC0_SECRET)
+        );
     }
     println!(
         "rpc security: {refused} attacks refused, {} accepted",
