@@ -21,6 +21,7 @@ mod issue;
 mod pull_request;
 mod push;
 mod reviews;
+mod webhook;
 
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,7 @@ pub use issue::*;
 pub use pull_request::*;
 pub use push::*;
 pub use reviews::*;
+pub use webhook::{ReceivedWebhook, RejectionKind, WebhookReceiver, WebhookRejection};
 
 /// One neutral event. Serialized with a `"type"` tag (`"pull_request"`, …)
 /// beside the event's own fields.

@@ -17,6 +17,7 @@
 
 mod parse;
 mod payloads;
+mod receiver;
 mod sha1;
 mod verify;
 
@@ -28,6 +29,7 @@ use std::fmt;
 use bytes::Bytes;
 use scm_core::events::EventEnvelope;
 
+pub use receiver::GitHubReceiver;
 pub use parse::{parse_event, ParseOutcome, SUPPORTED_EVENTS};
 pub use verify::{WebhookVerifier, SIGNATURE_256, SIGNATURE_SHA1};
 

@@ -1,0 +1,94 @@
+//! The provider-neutral webhook boundary.
+//!
+//! Each provider crate implements [`WebhookReceiver`]: verify a delivery on
+//! its raw bytes against the active secrets, then parse it into an
+//! [`EventEnvelope`]. The server's ingress only knows this trait, so a new
+//! provider's webhooks need one registration line and nothing else.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use super::EventEnvelope;
+use crate::Secret;
+
+/// Verifies and parses one provider's webhook deliveries.
+pub trait WebhookReceiver: Send + Sync + 'static {
+    /// The provider name in routes and envelopes (`github`, `gitlab`).
+    fn provider(&self) -> &'static str;
+
+    /// Verifies `body` (the exact bytes received) against `secrets` (any
+    /// one may match, for rotation) before parsing anything, then parses
+    /// it. `organization_id` and `repository.id` of the envelope are left
+    /// for the caller to resolve.
+    fn receive(
+        &self,
+        secrets: &[Secret],
+        headers: &http::HeaderMap,
+        body: Bytes,
+    ) -> Result<ReceivedWebhook, WebhookRejection>;
+}
+
+/// What a verified delivery became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceivedWebhook {
+    /// A neutral event, ready to enqueue.
+    Event(Box<EventEnvelope>),
+    /// Verified, but of a kind with no neutral event: answer 2xx, count,
+    /// skip. Providers send whatever a hook subscribes to; refusing would
+    /// only make them retry.
+    Unsupported {
+        /// The provider's event name (and action, when there is one).
+        event: String,
+        action: Option<String>,
+        delivery_id: String,
+    },
+}
+
+/// Why a delivery was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// Missing or wrong signature or token: 401.
+    Unauthenticated,
+    /// Missing headers, not JSON, a field the event needs is wrong: 400.
+    Malformed,
+    /// We cannot verify anything (no secret configured): 500, so that the
+    /// provider retries once the configuration is fixed.
+    Misconfigured,
+}
+
+/// A refused delivery: a kind (the HTTP status), a stable code and a
+/// message. Built from codes and header names only, never from secrets
+/// or signatures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookRejection {
+    pub kind: RejectionKind,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl WebhookRejection {
+    pub fn new(kind: RejectionKind, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn http_status(&self) -> u16 {
+        match self.kind {
+            RejectionKind::Unauthenticated => 401,
+            RejectionKind::Malformed => 400,
+            RejectionKind::Misconfigured => 500,
+        }
+    }
+}
+
+impl fmt::Display for WebhookRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for WebhookRejection {}
