@@ -56,6 +56,13 @@ pub enum Error {
     RepositoryOrganizationMismatch,
     /// The provider answered a status we have no mapping for.
     Unhandled { status: Option<u16>, detail: String },
+    /// The RPC server refused the request itself (signature, grants, size,
+    /// path): one of [`Error::RPC_CODES`] with the status it answered.
+    Rpc {
+        code: &'static str,
+        status: u16,
+        detail: String,
+    },
 }
 
 impl Error {
@@ -77,6 +84,7 @@ impl Error {
             Error::RepositoryInactive => "repository_inactive",
             Error::RepositoryOrganizationMismatch => "repository_organization_mismatch",
             Error::Unhandled { .. } => "unhandled",
+            Error::Rpc { code, .. } => code,
         }
     }
 
@@ -98,6 +106,7 @@ impl Error {
             | Error::RepositoryInactive
             | Error::RepositoryOrganizationMismatch => 404,
             Error::Unhandled { .. } => 500,
+            Error::Rpc { status, .. } => *status,
         }
     }
 
@@ -119,6 +128,7 @@ impl Error {
             Error::RepositoryInactive => "Repository inactive",
             Error::RepositoryOrganizationMismatch => "Repository belongs to another organization",
             Error::Unhandled { .. } => "Unhandled provider response",
+            Error::Rpc { .. } => "Refused by the RPC server",
         }
     }
 
@@ -156,6 +166,64 @@ impl Error {
             provider: provider.into(),
         }
     }
+
+    /// Rebuilds an error from its wire form (`code`, HTTP `status`,
+    /// `detail`), as an RPC client receives it. Unknown codes become
+    /// [`Error::Unhandled`] with the code kept in the detail; `unsupported`
+    /// needs the action, so callers that know it build it themselves.
+    pub fn from_code(code: &str, status: u16, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        // The wire detail is `Display`, which starts with the code.
+        let detail = match detail.strip_prefix(code) {
+            Some(rest) if rest.starts_with(": ") => rest[2..].to_owned(),
+            _ => detail,
+        };
+        match code {
+            "resource_not_found" => Error::NotFound { detail },
+            "resource_forbidden" => Error::Forbidden { detail },
+            "provider_unauthorized" => Error::Unauthorized { detail },
+            "resource_conflict" => Error::Conflict { detail },
+            "resource_unprocessable_content" => Error::UnprocessableContent { detail },
+            "rate_limit_exceeded" => Error::RateLimited {
+                detail,
+                retry_after: None,
+            },
+            "provider_unavailable" => Error::ProviderUnavailable {
+                status: None,
+                detail,
+            },
+            "provider_timeout" => Error::Timeout { detail },
+            "provider_malformed_response" => Error::MalformedResponse { detail },
+            "invalid_input" => Error::InvalidInput { detail },
+            "repository_not_found" => Error::RepositoryNotFound,
+            "repository_inactive" => Error::RepositoryInactive,
+            "repository_organization_mismatch" => Error::RepositoryOrganizationMismatch,
+            other => match Self::RPC_CODES.iter().find(|c| **c == other) {
+                Some(code) => Error::Rpc {
+                    code,
+                    status,
+                    detail,
+                },
+                None => Error::Unhandled {
+                    status: Some(status),
+                    detail: format!("{}: {detail}", other.chars().take(64).collect::<String>()),
+                },
+            },
+        }
+    }
+
+    /// Codes of the RPC server's own refusals ([`Error::Rpc`]).
+    pub const RPC_CODES: &'static [&'static str] = &[
+        "rpc_malformed_request",
+        "rpc_invalid_signature",
+        "rpc_stale_request",
+        "rpc_replayed_request",
+        "rpc_invalid_grant",
+        "rpc_request_too_large",
+        "rpc_invalid_path",
+        "not_found",
+        "service_unavailable",
+    ];
 
     /// All codes, for documentation and exhaustive tests.
     pub const CODES: &'static [&'static str] = &[
@@ -210,7 +278,8 @@ impl std::fmt::Display for Error {
             | Error::Timeout { detail }
             | Error::MalformedResponse { detail }
             | Error::InvalidInput { detail }
-            | Error::Unhandled { detail, .. } => write!(f, "{}: {detail}", self.code()),
+            | Error::Unhandled { detail, .. }
+            | Error::Rpc { detail, .. } => write!(f, "{}: {detail}", self.code()),
         }
     }
 }
@@ -274,6 +343,29 @@ mod tests {
             assert_eq!(err.code(), *code);
             assert!((400..600).contains(&err.http_status()));
         }
+        for err in &samples {
+            let has_status = matches!(
+                err,
+                Error::ProviderUnavailable {
+                    status: Some(_),
+                    ..
+                }
+            );
+            if !has_status && !matches!(err, Error::Unsupported { .. } | Error::Unhandled { .. }) {
+                let back = Error::from_code(err.code(), err.http_status(), err.to_string());
+                assert_eq!(&back, err);
+            }
+        }
+        let refused = Error::from_code("rpc_invalid_grant", 403, "not granted");
+        assert_eq!(
+            (refused.code(), refused.http_status()),
+            ("rpc_invalid_grant", 403)
+        );
+        let odd = Error::from_code("brand_new", 418, "x");
+        assert_eq!(
+            (odd.code(), odd.to_string().as_str()),
+            ("unhandled", "unhandled (HTTP 418): brand_new: x")
+        );
         assert_eq!(
             Error::unsupported(ActionName::GetIssue, "gitlab").to_string(),
             "unsupported: `get_issue` is not supported by gitlab"

@@ -16,6 +16,7 @@ use crate::error::Error;
 /// An opaque position in a list. Providers encode what they need into it;
 /// callers must not parse it.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Cursor(String);
 
@@ -52,6 +53,7 @@ impl fmt::Debug for Cursor {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Where the next page starts; `None` exactly when this is the last page.
@@ -73,6 +75,7 @@ impl<T> Page<T> {
 
 /// Where to start a list and how much to return.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PageRequest {
     pub cursor: Option<Cursor>,
     /// Items per page; providers clamp it to their maximum.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Validators the provider sent, to make the next read conditional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseMeta {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
@@ -34,6 +35,7 @@ impl ResponseMeta {
 
 /// The provider's answer as it was (minus anything carrying credentials).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RawResponse {
     pub status: u16,
     /// Response headers, lower-cased names.

@@ -86,6 +86,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/v1/capabilities", get(capabilities))
+        .route("/v1/openapi.json", get(crate::openapi::openapi))
         .route("/v1/actions/{action}", post(action))
         .fallback(fallback)
         .with_state(state)

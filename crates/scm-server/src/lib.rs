@@ -9,13 +9,15 @@
 //! - [`signing`]: request signing v1 and its verification;
 //! - [`rpc0`]: the older signed proxy protocol, scoped per repository;
 //! - [`quota_store`]: quota counters and request nonces in Redis;
-//! - [`app`]: the axum routes; [`error`]: the coded error body.
+//! - [`app`]: the axum routes; [`error`]: the coded error body;
+//! - [`openapi`]: the served OpenAPI document (generated in scm-rpc).
 
 pub mod app;
 pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod nonces;
+pub mod openapi;
 pub mod quota_store;
 pub mod registry;
 pub mod resolver;

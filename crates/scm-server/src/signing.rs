@@ -28,93 +28,19 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use hmac::{Hmac, Mac};
 use http::HeaderMap;
 use scm_core::registry::RepositoryKey;
-use scm_core::{ActionName, Secret};
-use sha2::{Digest, Sha256};
+use scm_core::ActionName;
 
 use crate::error::ApiError;
 use crate::registry::{ClientKey, Registry};
 
-pub const KEY_ID: &str = "x-scm-key-id";
-pub const TIMESTAMP: &str = "x-scm-timestamp";
-pub const NONCE: &str = "x-scm-nonce";
-pub const ORGANIZATION: &str = "x-scm-organization";
-pub const REPOSITORY: &str = "x-scm-repository";
-pub const REFERRER: &str = "x-scm-referrer";
-pub const SIGNATURE: &str = "x-scm-signature";
-
-/// The accepted clock skew, each way.
-pub const WINDOW_SECS: i64 = 300;
-/// The default referrer when the header is absent.
-pub const DEFAULT_REFERRER: &str = "shared";
-
-/// What a signature covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signed<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub timestamp: i64,
-    pub nonce: &'a str,
-    pub organization: &'a str,
-    pub repository: &'a str,
-    pub referrer: &'a str,
-    pub body: &'a [u8],
-}
-
-impl Signed<'_> {
-    pub fn canonical(&self) -> String {
-        format!(
-            "scm-rpc-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
-            self.method.to_ascii_uppercase(),
-            self.path,
-            self.timestamp,
-            self.nonce,
-            self.organization,
-            self.repository,
-            self.referrer,
-            hex::encode(Sha256::digest(self.body)),
-        )
-    }
-
-    /// `hex(HMAC-SHA256(secret, canonical))`.
-    pub fn signature(&self, secret: &Secret) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
-            .expect("HMAC accepts any key length");
-        mac.update(self.canonical().as_bytes());
-        hex::encode(mac.finalize().into_bytes())
-    }
-
-    /// The headers a client sends for this request.
-    pub fn headers(&self, key_id: &str, secret: &Secret) -> Vec<(&'static str, String)> {
-        vec![
-            (KEY_ID, key_id.to_owned()),
-            (TIMESTAMP, self.timestamp.to_string()),
-            (NONCE, self.nonce.to_owned()),
-            (ORGANIZATION, self.organization.to_owned()),
-            (REPOSITORY, self.repository.to_owned()),
-            (REFERRER, self.referrer.to_owned()),
-            (SIGNATURE, format!("v1={}", self.signature(secret))),
-        ]
-    }
-}
-
-/// A fresh random nonce.
-pub fn new_nonce() -> String {
-    use rand::RngCore;
-    let mut buf = [0u8; 16];
-    rand::rng().fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
-/// The current Unix time in seconds.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+// The canonical message and HMAC live in scm-rpc: clients sign with the
+// same code the server verifies with.
+pub use scm_rpc::signing::{
+    new_nonce, unix_now, Signed, DEFAULT_REFERRER, KEY_ID, NONCE, ORGANIZATION, REFERRER,
+    REPOSITORY, SIGNATURE, TIMESTAMP, WINDOW_SECS,
+};
 
 /// Where verification finds client keys.
 #[async_trait]
@@ -287,12 +213,10 @@ impl<K: KeyStore> Verifier<K> {
             referrer,
             body,
         };
-        let mut mac = Hmac::<Sha256>::new_from_slice(key.secret.expose().as_bytes())
-            .expect("HMAC accepts any key length");
-        mac.update(signed.canonical().as_bytes());
-        // `verify_slice` compares in constant time.
-        mac.verify_slice(&given)
-            .map_err(|_| ApiError::bad_signature("the signature does not match"))?;
+        // Compared in constant time.
+        if !signed.verify(&key.secret, &given) {
+            return Err(ApiError::bad_signature("the signature does not match"));
+        }
 
         if !self
             .nonces
@@ -333,6 +257,7 @@ impl<K: KeyStore> Verifier<K> {
 mod tests {
     use super::*;
     use crate::registry::{ClientRecord, Grants};
+    use scm_core::Secret;
 
     struct Keys(Vec<ClientKey>);
 
@@ -553,24 +478,5 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.code, "rpc_invalid_grant");
-    }
-
-    #[test]
-    fn canonical_form_is_stable() {
-        let signed = Signed {
-            method: "post",
-            path: "/v1/actions/get_issue",
-            timestamp: 1,
-            nonce: "n",
-            organization: "10",
-            repository: "[\"github\",\"o/r\"]",
-            referrer: "shared",
-            body: b"",
-        };
-        assert_eq!(
-            signed.canonical(),
-            "scm-rpc-v1\nPOST\n/v1/actions/get_issue\n1\nn\n10\n[\"github\",\"o/r\"]\nshared\n\
-             e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
     }
 }

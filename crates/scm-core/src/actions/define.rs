@@ -17,6 +17,7 @@ macro_rules! define_actions {
             action_struct! { $kind
                 $(#[doc = $doc])*
                 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
                 #[serde(deny_unknown_fields)]
                 $name { $( $(#[$fmeta])* pub $field : $fty, )* }
             }
@@ -96,6 +97,24 @@ macro_rules! define_actions {
 
             pub(crate) fn parse_args(self, args: serde_json::Value) -> Result<AnyAction, $crate::error::Error> {
                 match self { $( ActionName::$name => $crate::actions::parse_args::<$name>(args), )* }
+            }
+        }
+
+        #[cfg(feature = "schema")]
+        impl ActionName {
+            /// JSON Schemas of the action's arguments and of its result
+            /// data (`None` for downloads, which stream bytes), registered
+            /// in `generator` (for the OpenAPI document).
+            pub fn schemas(
+                self,
+                generator: &mut schemars::gen::SchemaGenerator,
+            ) -> (schemars::schema::Schema, Option<schemars::schema::Schema>) {
+                match self {
+                    $( ActionName::$name => (
+                        generator.subschema_for::<$name>(),
+                        output_schema!($kind, $out, generator),
+                    ), )*
+                }
             }
         }
 
@@ -205,6 +224,24 @@ macro_rules! output_parse {
     };
     ($kind:ident, $value:ident) => {
         $crate::actions::output_from_json($value)
+    };
+}
+
+#[cfg(feature = "schema")]
+macro_rules! output_schema {
+    (download, $out:ty, $generator:ident) => {
+        None
+    };
+    ($kind:ident, $out:ty, $generator:ident) => {
+        Some($generator.subschema_for::<$out>())
+    };
+}
+
+#[cfg(not(feature = "schema"))]
+#[allow(unused_macros)]
+macro_rules! output_schema {
+    ($($any:tt)*) => {
+        None
     };
 }
 

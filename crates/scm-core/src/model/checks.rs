@@ -6,6 +6,7 @@ use super::{ResourceId, Sha, Timestamp};
 
 /// Where a build is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BuildStatus {
     Pending,
@@ -15,6 +16,7 @@ pub enum BuildStatus {
 
 /// How a completed build ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BuildConclusion {
     Success,
@@ -29,6 +31,7 @@ pub enum BuildConclusion {
 
 /// Filter for listing check runs by status (provider names, not neutral ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CheckRunStatusFilter {
     Queued,
@@ -38,6 +41,7 @@ pub enum CheckRunStatusFilter {
 
 /// Which check runs to list when a check was re-run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TimestampFilter {
     #[default]
@@ -46,6 +50,8 @@ pub enum TimestampFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckRunAnnotation {
     pub path: String,
     pub start_line: u32,
@@ -57,6 +63,8 @@ pub struct CheckRunAnnotation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckRunOutput {
     pub title: Option<String>,
     pub summary: Option<String>,
@@ -66,6 +74,8 @@ pub struct CheckRunOutput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckRun {
     pub id: ResourceId,
     pub name: String,
@@ -83,6 +93,7 @@ pub struct CheckRun {
 
 /// A CI pipeline run (GitHub Actions workflow run, GitLab pipeline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowRun {
     pub id: ResourceId,
     pub name: Option<String>,
@@ -100,6 +111,7 @@ pub struct WorkflowRun {
 
 /// One job of a workflow run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowJob {
     pub id: ResourceId,
     pub run_id: Option<ResourceId>,

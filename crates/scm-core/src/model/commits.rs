@@ -6,6 +6,7 @@ use super::{Author, Sha, Timestamp};
 
 /// Name, email and date recorded in a commit.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitAuthor {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -14,6 +15,7 @@ pub struct CommitAuthor {
 
 /// The author to record in a new commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitAuthorParam {
     pub name: String,
     pub email: String,
@@ -21,6 +23,8 @@ pub struct CommitAuthorParam {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Commit {
     pub sha: Sha,
     pub message: String,
@@ -34,6 +38,7 @@ pub struct Commit {
 
 /// How a file changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FileStatus {
     Added,
@@ -48,6 +53,7 @@ pub enum FileStatus {
 
 /// One file changed by a commit or a pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitFile {
     pub path: String,
     pub previous_path: Option<String>,
@@ -61,6 +67,8 @@ pub struct CommitFile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitWithChanges {
     #[serde(flatten)]
     pub commit: Commit,
@@ -71,6 +79,7 @@ pub struct CommitWithChanges {
 
 /// Which side of a comparison a commit is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ComparisonSide {
     /// In `end_sha` but not in `start_sha`.
@@ -81,6 +90,7 @@ pub enum ComparisonSide {
 
 /// One commit of a comparison between two commits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitComparison {
     pub side: ComparisonSide,
     #[serde(flatten)]
@@ -89,6 +99,7 @@ pub struct CommitComparison {
 
 /// A change to apply with `create_commit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum CommitAction {
     /// Create or overwrite a file.
@@ -117,6 +128,7 @@ pub enum CommitAction {
 
 /// How file content is encoded in a request or a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContentEncoding {
     #[default]

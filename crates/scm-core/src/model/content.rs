@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{ContentEncoding, Sha};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
     File,
@@ -15,6 +17,7 @@ pub enum ContentKind {
 
 /// A file or directory entry at a ref.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FileContent {
     pub path: String,
     pub name: String,

@@ -6,6 +6,7 @@ use super::{CommitAuthor, Sha};
 
 /// A reference and the object it points at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GitRef {
     /// Fully qualified: `refs/heads/main`, `refs/tags/v1`.
     #[serde(rename = "ref")]
@@ -15,6 +16,7 @@ pub struct GitRef {
 
 /// File modes git stores in trees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum TreeEntryMode {
     #[serde(rename = "100644")]
     File,
@@ -53,6 +55,8 @@ impl TreeEntryMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TreeEntryType {
     Blob,
@@ -61,6 +65,8 @@ pub enum TreeEntryType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TreeEntry {
     pub path: String,
     pub mode: TreeEntryMode,
@@ -71,6 +77,8 @@ pub struct TreeEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GitTree {
     pub sha: Sha,
     pub entries: Vec<TreeEntry>,
@@ -80,6 +88,7 @@ pub struct GitTree {
 
 /// An entry to write with `create_git_tree`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InputTreeEntry {
     pub path: String,
     pub mode: TreeEntryMode,
@@ -93,12 +102,15 @@ pub struct InputTreeEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GitBlob {
     pub sha: Sha,
 }
 
 /// A raw git commit object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GitCommitObject {
     pub sha: Sha,
     pub message: String,

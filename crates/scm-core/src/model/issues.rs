@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{Author, Label, ResourceId, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IssueState {
     Open,
@@ -12,6 +14,8 @@ pub enum IssueState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Issue {
     /// The number shown in the UI (`#12`); actions take this as `issue_id`.
     pub id: ResourceId,
@@ -31,6 +35,7 @@ pub struct Issue {
 
 /// A comment on an issue or on a pull request's conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Comment {
     pub id: ResourceId,
     /// GraphQL node id on GitHub, needed to minimize the comment.

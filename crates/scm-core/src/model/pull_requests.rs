@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{Author, CommitAuthor, Label, ResourceId, Sha, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PullRequestState {
     Open,
@@ -13,6 +15,7 @@ pub enum PullRequestState {
 
 /// One end of a pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PullRequestBranch {
     #[serde(rename = "ref")]
     pub ref_name: String,
@@ -22,6 +25,8 @@ pub struct PullRequestBranch {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PullRequest {
     /// The number shown in the UI; actions take this as `pull_request_id`.
     pub id: ResourceId,
@@ -50,6 +55,7 @@ pub type PullRequestFile = super::CommitFile;
 
 /// A commit of a pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PullRequestCommit {
     pub sha: Sha,
     pub message: String,

@@ -8,6 +8,7 @@ use super::{Author, ResourceId, Timestamp};
 
 /// The neutral reaction set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Reaction {
     #[serde(rename = "+1")]
     ThumbsUp,
@@ -66,6 +67,7 @@ impl fmt::Display for Reaction {
 
 /// One reaction by one person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReactionResult {
     pub id: ResourceId,
     pub reaction: Reaction,

@@ -8,6 +8,7 @@ use super::{ResourceId, Timestamp};
 
 /// A user, bot or organization account on the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Author {
     pub id: Option<ResourceId>,
     pub username: String,
@@ -21,6 +22,7 @@ pub struct Author {
 
 /// A repository as the provider describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GitRepository {
     pub id: ResourceId,
     pub name: String,
@@ -40,6 +42,7 @@ pub struct GitRepository {
 
 /// Permission levels, from highest to lowest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     Admin,
@@ -52,6 +55,7 @@ pub enum Permission {
 
 /// What one user may do in the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserPermissions {
     pub user: Author,
     pub permission: Permission,
@@ -61,6 +65,7 @@ pub struct UserPermissions {
 
 /// A label that can be put on issues and pull requests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Label {
     pub id: Option<ResourceId>,
     pub name: String,
@@ -71,6 +76,7 @@ pub struct Label {
 
 /// The app installation the platform acts through.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AppInstallation {
     pub id: ResourceId,
     pub app_id: Option<ResourceId>,

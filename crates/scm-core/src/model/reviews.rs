@@ -6,6 +6,7 @@ use super::{Author, ReactionResult, ResourceId, Sha, Timestamp};
 
 /// Which side of a diff a review comment is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewSide {
     /// The old version (GitHub `LEFT`).
@@ -16,6 +17,7 @@ pub enum ReviewSide {
 
 /// A line in a diff: its number in the file on `side`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DiffLine {
     pub line: u32,
     pub side: ReviewSide,
@@ -23,6 +25,7 @@ pub struct DiffLine {
 
 /// What a submitted review says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewEvent {
     Approve,
@@ -32,6 +35,7 @@ pub enum ReviewEvent {
 
 /// The state of a review as the provider reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewState {
     Approved,
@@ -43,6 +47,8 @@ pub enum ReviewState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Review {
     pub id: ResourceId,
     pub node_id: Option<String>,
@@ -56,6 +62,7 @@ pub struct Review {
 
 /// A comment attached to a line (or a file) of a pull request's diff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewComment {
     pub id: ResourceId,
     pub node_id: Option<String>,
@@ -78,6 +85,7 @@ pub struct ReviewComment {
 
 /// A comment to include in `create_review`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewCommentInput {
     pub path: String,
     pub body: String,
@@ -87,6 +95,7 @@ pub struct ReviewCommentInput {
 
 /// A conversation on a diff: the first comment and its replies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewThread {
     pub id: ResourceId,
     pub is_resolved: bool,
@@ -98,6 +107,7 @@ pub struct ReviewThread {
 
 /// Why a comment is hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MinimizeReason {
     Abuse,

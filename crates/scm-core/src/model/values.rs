@@ -12,6 +12,7 @@ use crate::error::Error;
 /// Validated on construction and deserialization, so a value that reaches a
 /// provider can go into a URL path without any chance of injecting `/` or `..`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Sha(String);
 
@@ -56,6 +57,7 @@ impl std::str::FromStr for Sha {
 
 /// A web or git remote of a repository (no HTTP call needed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GitRemote {
     /// HTTPS clone URL.
     pub https_url: String,
@@ -65,6 +67,7 @@ pub struct GitRemote {
 
 /// Archive formats for `get_archive_link` and `download_archive`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ArchiveFormat {
     #[default]
@@ -74,6 +77,7 @@ pub enum ArchiveFormat {
 
 /// A short-lived link to download an archive of the repository at a ref.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ArchiveLink {
     pub url: String,
     pub format: ArchiveFormat,

@@ -1,0 +1,303 @@
+//! The OpenAPI 3 document of RPC v1, generated from the action table.
+//!
+//! One path per action (`POST /v1/actions/{name}`): the request body is
+//! the action's argument struct and the 200 answer the neutral result
+//! envelope around the action's output type, both as JSON Schemas derived
+//! from scm-core's types; every path shares the signing headers and the
+//! coded error body. `docs/openapi.json` is this document; regenerate it
+//! with `scm openapi > docs/openapi.json` (a test fails when it is stale).
+
+use schemars::gen::{SchemaGenerator, SchemaSettings};
+use scm_core::{ActionKind, ActionName, Error};
+use serde_json::{json, Map, Value};
+
+use crate::signing;
+
+/// The path of an action.
+pub fn action_path(action: ActionName) -> String {
+    format!("/v1/actions/{}", action.as_str())
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn header_parameter(name: &str, description: &str, required: bool, schema: Value) -> Value {
+    json!({
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    })
+}
+
+/// The signing headers every v1 request carries (see [`signing`]).
+fn signing_parameters() -> Map<String, Value> {
+    let text = json!({ "type": "string" });
+    let rows = [
+        ("KeyId", signing::KEY_ID, "The client key id.", true, text.clone()),
+        ("Timestamp", signing::TIMESTAMP, "Unix seconds; refused outside ±5 minutes.", true, json!({ "type": "integer", "format": "int64" })),
+        ("Nonce", signing::NONCE, "16-128 characters of [A-Za-z0-9_-], never reused within the window.", true, json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{16,128}$" })),
+        ("Organization", signing::ORGANIZATION, "The organization id the call acts for.", true, json!({ "type": "integer", "format": "int64" })),
+        ("Repository", signing::REPOSITORY, "Compact JSON: the repository id (`5`) or `[\"provider\",\"external id\"]`.", true, text.clone()),
+        ("Referrer", signing::REFERRER, "Who is asking (quota allocation); default `shared`.", false, text.clone()),
+        ("Signature", signing::SIGNATURE, "`v1=` + hex HMAC-SHA256(secret, canonical message): the lines `scm-rpc-v1`, method, path, timestamp, nonce, organization, repository, referrer and hex SHA-256 of the body, joined by a newline.", true, json!({ "type": "string", "pattern": "^v1=[0-9a-f]{64}$" })),
+    ];
+    rows.into_iter()
+        .map(|(key, name, description, required, schema)| {
+            (
+                key.to_owned(),
+                header_parameter(name, description, required, schema),
+            )
+        })
+        .collect()
+}
+
+fn signed_refs() -> Vec<Value> {
+    [
+        "KeyId",
+        "Timestamp",
+        "Nonce",
+        "Organization",
+        "Repository",
+        "Referrer",
+        "Signature",
+    ]
+    .iter()
+    .map(|name| json!({ "$ref": format!("#/components/parameters/{name}") }))
+    .collect()
+}
+
+/// Schemas written here rather than derived: the envelope and the error
+/// body are the wire protocol itself, not model types.
+fn protocol_schemas() -> Map<String, Value> {
+    let mut codes: Vec<&str> = Error::CODES.to_vec();
+    codes.extend_from_slice(Error::RPC_CODES);
+    let names: Vec<&str> = ActionName::ALL.iter().map(|a| a.as_str()).collect();
+    let mut schemas = Map::new();
+    schemas.insert(
+        "ErrorObject".into(),
+        json!({
+            "type": "object",
+            "required": ["code", "status", "title", "detail"],
+            "properties": {
+                "code": { "type": "string", "enum": codes, "description": "Stable machine-readable code." },
+                "status": { "type": "integer", "description": "The HTTP status of the answer." },
+                "title": { "type": "string" },
+                "detail": { "type": "string" },
+            },
+        }),
+    );
+    schemas.insert(
+        "ErrorBody".into(),
+        json!({
+            "type": "object",
+            "required": ["errors"],
+            "properties": { "errors": { "type": "array", "items": schema_ref("ErrorObject") } },
+        }),
+    );
+    schemas.insert(
+        "ActionName".into(),
+        json!({ "type": "string", "enum": names }),
+    );
+    schemas.insert(
+        "Capabilities".into(),
+        json!({
+            "type": "object",
+            "required": ["provider", "supported", "unsupported"],
+            "properties": {
+                "provider": { "type": "string" },
+                "supported": { "type": "array", "items": schema_ref("ActionName") },
+                "unsupported": { "type": "array", "items": schema_ref("ActionName") },
+            },
+        }),
+    );
+    schemas
+}
+
+/// The neutral result envelope around `data`.
+fn envelope(data: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": ["status", "provider", "meta"],
+        "description": "`status: ok` with `data`, or `status: not_modified` (conditional reads) without it.",
+        "properties": {
+            "status": { "type": "string", "enum": ["ok", "not_modified"] },
+            "provider": { "type": "string" },
+            "data": data,
+            "raw": { "allOf": [schema_ref("RawResponse")], "nullable": true, "description": "The provider's answer as it was (no credentials)." },
+            "meta": schema_ref("ResponseMeta"),
+        },
+    })
+}
+
+fn operation(action: ActionName, generator: &mut SchemaGenerator) -> Value {
+    let (args, output) = action.schemas(generator);
+    let ok = match output {
+        Some(data) => json!({
+            "description": format!("The result (`{}`).", action.output_type().replace(' ', "")),
+            "content": { "application/json": { "schema": envelope(serde_json::to_value(data).unwrap_or_default()) } },
+        }),
+        None => json!({
+            "description": "The bytes, streamed.",
+            "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } },
+        }),
+    };
+    let mut parameters = signed_refs();
+    if matches!(action.kind(), ActionKind::Read | ActionKind::List) {
+        parameters.push(json!({ "$ref": "#/components/parameters/IfNoneMatch" }));
+        parameters.push(json!({ "$ref": "#/components/parameters/IfModifiedSince" }));
+    }
+    let summary = action.summary().trim();
+    json!({ "post": {
+        "operationId": action.as_str(),
+        "summary": summary,
+        "tags": [action.group().title()],
+        "x-scm-kind": action.kind(),
+        "parameters": parameters,
+        "requestBody": {
+            "required": true,
+            "content": { "application/json": { "schema": serde_json::to_value(args).unwrap_or_default() } },
+        },
+        "responses": {
+            "200": ok,
+            "default": { "$ref": "#/components/responses/Error" },
+        },
+        "security": [{ "scmSignature": [] }],
+    }})
+}
+
+/// Rewrites JSON Schema forms OpenAPI 3.0 does not have: `{"type":
+/// "null"}` (the unit output of actions that return nothing) and `true`
+/// as a schema (any JSON value).
+fn openapi30(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("type") == Some(&Value::String("null".into())) {
+                map.remove("type");
+                map.insert("nullable".into(), Value::Bool(true));
+                map.insert("enum".into(), json!([null]));
+            }
+            for (key, child) in map.iter_mut() {
+                if (key == "items" || key == "schema") && child == &Value::Bool(true) {
+                    *child = json!({});
+                }
+                if key == "properties" {
+                    if let Value::Object(properties) = child {
+                        for property in properties.values_mut() {
+                            if property == &Value::Bool(true) {
+                                *property = json!({});
+                            }
+                        }
+                    }
+                }
+                openapi30(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(openapi30),
+        _ => {}
+    }
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut doc = raw_document();
+    openapi30(&mut doc);
+    doc
+}
+
+fn raw_document() -> Value {
+    let mut generator = SchemaSettings::openapi3().into_generator();
+    let mut paths = Map::new();
+    paths.insert(
+        "/v1/capabilities".into(),
+        json!({ "get": {
+            "operationId": "capabilities",
+            "summary": "Which actions the repository's provider supports.",
+            "tags": ["Service"],
+            "parameters": signed_refs(),
+            "responses": {
+                "200": { "description": "The capabilities.", "content": { "application/json": { "schema": schema_ref("Capabilities") } } },
+                "default": { "$ref": "#/components/responses/Error" },
+            },
+            "security": [{ "scmSignature": [] }],
+        }}),
+    );
+    paths.insert(
+        "/v1/openapi.json".into(),
+        json!({ "get": {
+            "operationId": "openapi",
+            "summary": "This document.",
+            "tags": ["Service"],
+            "responses": { "200": { "description": "The OpenAPI document.", "content": { "application/json": {} } } },
+        }}),
+    );
+    for action in ActionName::ALL {
+        paths.insert(action_path(*action), operation(*action, &mut generator));
+    }
+    generator.subschema_for::<scm_core::RawResponse>();
+    generator.subschema_for::<scm_core::ResponseMeta>();
+    let mut schemas: Map<String, Value> = generator
+        .take_definitions()
+        .into_iter()
+        .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or_default()))
+        .collect();
+    schemas.extend(protocol_schemas());
+    let mut parameters = signing_parameters();
+    parameters.insert(
+        "IfNoneMatch".into(),
+        header_parameter(
+            "if-none-match",
+            "Conditional read: an ETag from `meta.etag`.",
+            false,
+            json!({ "type": "string" }),
+        ),
+    );
+    parameters.insert(
+        "IfModifiedSince".into(),
+        header_parameter(
+            "if-modified-since",
+            "Conditional read: an HTTP date from `meta.last_modified`.",
+            false,
+            json!({ "type": "string" }),
+        ),
+    );
+    let mut sorted_schemas: Vec<(String, Value)> = schemas.into_iter().collect();
+    sorted_schemas.sort_by(|a, b| a.0.cmp(&b.0));
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "SCM RPC",
+            "version": "v1",
+            "description": "Every action of the provider-neutral SCM platform over signed HTTP. Generated from the action table; do not edit by hand.",
+        },
+        "servers": [{ "url": "http://127.0.0.1:8080" }],
+        "paths": paths,
+        "components": {
+            "schemas": sorted_schemas.into_iter().collect::<Map<String, Value>>(),
+            "parameters": parameters,
+            "responses": {
+                "Error": {
+                    "description": "A coded error; the HTTP status is the code's.",
+                    "content": { "application/json": { "schema": schema_ref("ErrorBody") } },
+                },
+            },
+            "securitySchemes": {
+                "scmSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": signing::SIGNATURE,
+                    "description": "HMAC-SHA256 request signature v1 (see the `Signature` parameter).",
+                },
+            },
+        },
+    })
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    text.push('\n');
+    text
+}
