@@ -125,6 +125,12 @@ async fn collect_pages(
 ) -> Result<Value, Error> {
     let mut items = Vec::new();
     let mut pages = 0usize;
+    let progress =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
+            .with_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
     loop {
         let response = scm.execute_any(action.clone(), options.clone()).await?;
         let Some(data) = response.into_data() else {
@@ -135,7 +141,8 @@ async fn collect_pages(
         if let Some(Value::Array(batch)) = page.get_mut("items").map(Value::take) {
             items.extend(batch);
         }
-        eprint!("\rpages: {pages}, items: {}", items.len());
+        progress.set_message(format!("pages: {pages}, items: {}", items.len()));
+        progress.tick();
         let next = page.get("next_cursor").cloned().unwrap_or(Value::Null);
         match (next, action.page_mut()) {
             (Value::String(cursor), Some(request)) => {
@@ -144,7 +151,7 @@ async fn collect_pages(
             _ => break,
         }
     }
-    eprintln!();
+    progress.finish();
     Ok(
         json!({ "status": "ok", "provider": scm.provider_name(), "data": { "items": items, "next_cursor": null } }),
     )

@@ -6,9 +6,15 @@
 //!   Markdown of `docs/capabilities.md`;
 //! - [`action_args`]: one subcommand per action, its flags derived from
 //!   the action table's fields;
-//! - [`direct`]: running an action straight against a provider.
+//! - [`direct`]: running an action straight against a provider;
+//! - [`remote`]: the same actions through an `scm serve` (signed RPC);
+//! - [`admin`]: `scm serve` and the registry administration commands;
+//! - [`bench`]: the RPC load benchmark.
 
 pub mod action_args;
+pub mod admin;
+pub mod bench;
 pub mod capabilities;
 pub mod direct;
 pub mod providers;
+pub mod remote;

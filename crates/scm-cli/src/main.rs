@@ -4,9 +4,11 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgMatches, Command};
 use scm_cli::action_args;
+use scm_cli::admin;
 use scm_cli::capabilities;
 use scm_cli::direct::{self, GitHubTarget, OutputOptions};
 use scm_cli::providers::{self, PROVIDERS};
+use scm_cli::{bench, remote};
 use scm_core::{ActionName, AnyAction, Error, RequestOptions};
 
 fn cli() -> Command {
@@ -26,6 +28,16 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(github_command())
+        .subcommand(remote::command())
+        .subcommand(admin::serve_command())
+        .subcommand(admin::integration_command())
+        .subcommand(admin::repo_command())
+        .subcommand(admin::client_key_command())
+        .subcommand(
+            Command::new("openapi")
+                .about("Print the OpenAPI document of RPC v1 (docs/openapi.json)"),
+        )
+        .subcommand(bench::command())
 }
 
 fn github_command() -> Command {
@@ -153,6 +165,16 @@ async fn main() -> ExitCode {
     let result = match matches.subcommand() {
         Some(("capabilities", sub)) => capabilities_command(sub),
         Some(("github", sub)) => github(sub).await,
+        Some(("client", sub)) => remote::run(sub).await,
+        Some(("serve", sub)) => admin::serve(sub).await,
+        Some(("integration", sub)) => admin::integration(sub).await,
+        Some(("repo", sub)) => admin::repo(sub).await,
+        Some(("client-key", sub)) => admin::client_key(sub).await,
+        Some(("openapi", _)) => {
+            print!("{}", scm_rpc::openapi::document_text());
+            Ok(())
+        }
+        Some(("bench", sub)) => bench::run(sub).await,
         _ => Err(Error::invalid_input("unknown command")),
     };
     match result {

@@ -1,0 +1,486 @@
+//! `scm bench rpc`: the RPC load benchmark.
+//!
+//! Starts a stub GitHub on 127.0.0.1 (an axum app answering GitHub-shaped
+//! JSON), a temporary SQLite registry pointing an integration at it, and
+//! `scm serve` as a child process on 127.0.0.1. Then, in one run:
+//!
+//! 1. throughput: `--concurrency` workers send signed `get_issue` calls
+//!    through the server, and the same number of plain GETs to the stub;
+//! 2. latency at a fixed rate (`--rate`, open loop): the same two paths,
+//!    one request every 1/rate seconds, p50/p99 of each and the difference
+//!    (the latency the server adds);
+//! 3. the server's memory from `/proc/<pid>/status` (VmHWM, VmRSS).
+//!
+//! Counts and time are bounded (`--requests`, `--seconds`). Secrets are
+//! generated for the run and never printed.
+
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use clap::{Arg, ArgMatches, Command};
+use scm_core::{Error, Secret};
+use scm_rpc::signing::{new_nonce, unix_now, Signed};
+use scm_server::crypto::{SecretBox, KEY_ENV};
+use scm_server::registry::{
+    Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry,
+};
+use serde_json::json;
+
+pub fn command() -> Command {
+    let number = |name: &'static str, default: &'static str, help: &'static str| {
+        Arg::new(name)
+            .long(name)
+            .default_value(default)
+            .value_parser(clap::value_parser!(u64))
+            .help(help)
+    };
+    Command::new("bench")
+        .about("Load benchmarks")
+        .subcommand_required(true)
+        .subcommand(
+            Command::new("rpc")
+                .about("Drive `scm serve` with signed requests against a local stub provider")
+                .arg(number(
+                    "requests",
+                    "50000",
+                    "Requests per throughput phase (upper bound)",
+                ))
+                .arg(number(
+                    "concurrency",
+                    "64",
+                    "Concurrent requests in the throughput phases",
+                ))
+                .arg(number(
+                    "rate",
+                    "1000",
+                    "Requests per second in the latency phases",
+                ))
+                .arg(number(
+                    "latency-requests",
+                    "5000",
+                    "Requests per latency phase",
+                ))
+                .arg(number("seconds", "20", "Time limit of each phase")),
+        )
+}
+
+struct Options {
+    requests: usize,
+    concurrency: usize,
+    rate: u64,
+    latency_requests: usize,
+    limit: Duration,
+}
+
+fn bench_error(detail: impl std::fmt::Display) -> Error {
+    Error::Unhandled {
+        status: None,
+        detail: format!("bench: {detail}"),
+    }
+}
+
+/// One GitHub issue, as the REST API answers it.
+fn issue_json() -> Bytes {
+    Bytes::from(
+        serde_json::to_vec(&json!({
+            "id": 1, "node_id": "I_kwDOAAAAAc4AAAAB", "number": 1, "title": "Found a bug",
+            "body": "I'm having a problem with this.", "state": "open",
+            "html_url": "https://github.com/octocat/hello-world/issues/1",
+            "user": { "login": "octocat", "id": 1, "type": "User",
+                      "avatar_url": "https://github.com/images/error/octocat_happy.gif",
+                      "html_url": "https://github.com/octocat" },
+            "labels": [{ "id": 208045946, "name": "bug", "color": "f29513", "description": "Something isn't working" }],
+            "assignees": [],
+            "created_at": "2011-04-22T13:33:48Z", "updated_at": "2011-04-22T13:33:48Z", "closed_at": null
+        }))
+        .unwrap_or_default(),
+    )
+}
+
+/// The stub provider: `GET /repos/{owner}/{repo}/issues/{n}`.
+async fn start_stub() -> Result<SocketAddr, Error> {
+    let body = issue_json();
+    let app = axum::Router::new().route(
+        "/repos/{owner}/{repo}/issues/{number}",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move {
+                (
+                    [
+                        (
+                            http_header("content-type"),
+                            "application/json; charset=utf-8",
+                        ),
+                        (http_header("etag"), "\"bench\""),
+                    ],
+                    body,
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(bench_error)?;
+    let addr = listener.local_addr().map_err(bench_error)?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(addr)
+}
+
+fn http_header(name: &'static str) -> axum::http::HeaderName {
+    axum::http::HeaderName::from_static(name)
+}
+
+fn free_port() -> Result<u16, Error> {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").map_err(bench_error)?;
+    Ok(socket.local_addr().map_err(bench_error)?.port())
+}
+
+/// The server process, killed when dropped.
+struct Server {
+    child: std::process::Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `VmHWM` and `VmRSS` of a process, in kB.
+fn memory_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// How to send one request of a path under test.
+#[derive(Clone)]
+enum Path {
+    Direct {
+        url: String,
+    },
+    Server {
+        url: String,
+        key_id: String,
+        secret: Secret,
+        repository: String,
+    },
+}
+
+impl Path {
+    fn request(&self, http: &reqwest::Client) -> reqwest::RequestBuilder {
+        match self {
+            Path::Direct { url } => http
+                .get(url)
+                .header("accept", "application/vnd.github+json, application/json"),
+            Path::Server {
+                url,
+                key_id,
+                secret,
+                repository,
+            } => {
+                let body = br#"{"issue_id":"1"}"#;
+                let nonce = new_nonce();
+                let signed = Signed {
+                    method: "POST",
+                    path: "/v1/actions/get_issue",
+                    timestamp: unix_now(),
+                    nonce: &nonce,
+                    organization: "1",
+                    repository,
+                    referrer: "bench",
+                    body,
+                };
+                let mut request = http
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(&body[..]);
+                for (name, value) in signed.headers(key_id, secret) {
+                    request = request.header(name, value);
+                }
+                request
+            }
+        }
+    }
+}
+
+async fn one(http: &reqwest::Client, path: &Path) -> Result<Duration, String> {
+    let started = Instant::now();
+    let response = path
+        .request(http)
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    if !status.is_success() {
+        return Err(format!(
+            "HTTP {status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+        ));
+    }
+    Ok(started.elapsed())
+}
+
+struct Throughput {
+    done: usize,
+    failed: usize,
+    elapsed: Duration,
+}
+
+impl Throughput {
+    fn per_second(&self) -> f64 {
+        self.done as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+async fn throughput(http: &reqwest::Client, path: &Path, options: &Options) -> Throughput {
+    let next = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + options.limit;
+    let workers: Vec<_> = (0..options.concurrency)
+        .map(|_| {
+            let (http, path, next, failed) =
+                (http.clone(), path.clone(), next.clone(), failed.clone());
+            let total = options.requests;
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < total && Instant::now() < deadline {
+                    if let Err(err) = one(&http, &path).await {
+                        if failed.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("bench: first failure: {err}");
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.await;
+    }
+    let elapsed = started.elapsed();
+    let failed = failed.load(Ordering::Relaxed);
+    let attempted = next.load(Ordering::Relaxed).min(options.requests);
+    Throughput {
+        done: attempted.saturating_sub(failed),
+        failed,
+        elapsed,
+    }
+}
+
+/// Open-loop latencies at `rate` per second.
+async fn latencies(
+    http: &reqwest::Client,
+    path: &Path,
+    options: &Options,
+) -> (Vec<Duration>, usize) {
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / options.rate as f64));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(options.latency_requests);
+    for _ in 0..options.latency_requests {
+        ticker.tick().await;
+        if started.elapsed() > options.limit {
+            break;
+        }
+        let (http, path) = (http.clone(), path.clone());
+        tasks.push(tokio::spawn(async move { one(&http, &path).await }));
+    }
+    let mut samples = Vec::with_capacity(tasks.len());
+    let mut failed = 0;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(latency)) => samples.push(latency),
+            _ => failed += 1,
+        }
+    }
+    samples.sort();
+    (samples, failed)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Registers the stub as a GitHub integration, one repository and one key.
+async fn prepare_registry(
+    database_url: &str,
+    key: &Secret,
+    stub: SocketAddr,
+) -> Result<(String, Secret, i64), Error> {
+    let secrets = SecretBox::from_encoded(key).map_err(bench_error)?;
+    let registry = Registry::connect(database_url, secrets)
+        .await
+        .map_err(bench_error)?;
+    let integration = registry
+        .add_integration(NewIntegration {
+            provider: "github".into(),
+            name: "bench stub".into(),
+            api_url: format!("http://{stub}"),
+            web_url: "https://github.com".into(),
+            credentials: IntegrationCredentials::Token {
+                token: SecretBox::generate_key(),
+            },
+        })
+        .await
+        .map_err(bench_error)?;
+    let repo = registry
+        .add_repository(NewRepository {
+            organization_id: 1,
+            integration_id: integration.id,
+            external_id: "octocat/hello-world".into(),
+            full_name: "octocat/hello-world".into(),
+        })
+        .await
+        .map_err(bench_error)?;
+    let (record, secret) = registry
+        .create_client_key(
+            "bench",
+            Grants {
+                organizations: vec![1],
+                referrers: vec!["*".into()],
+                actions: None,
+            },
+        )
+        .await
+        .map_err(bench_error)?;
+    registry.close().await;
+    Ok((record.key_id, secret, repo.id))
+}
+
+pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
+    let Some(("rpc", sub)) = matches.subcommand() else {
+        return Err(Error::invalid_input("unknown benchmark"));
+    };
+    let get = |name: &str| *sub.get_one::<u64>(name).expect("defaulted");
+    let options = Options {
+        requests: get("requests") as usize,
+        concurrency: get("concurrency").max(1) as usize,
+        rate: get("rate").max(1),
+        latency_requests: get("latency-requests") as usize,
+        limit: Duration::from_secs(get("seconds").max(1)),
+    };
+    let stub = start_stub().await?;
+    let dir = std::env::temp_dir().join(format!("scm-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(bench_error)?;
+    let database_url = format!("sqlite://{}", dir.join("registry.db").display());
+    let key = SecretBox::generate_key();
+    let (key_id, secret, repo_id) = prepare_registry(&database_url, &key, stub).await?;
+
+    let port = free_port()?;
+    let exe = std::env::current_exe().map_err(bench_error)?;
+    let child = std::process::Command::new(exe)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &database_url,
+        ])
+        .env(KEY_ENV, key.expose())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(bench_error)?;
+    let server = Server { child };
+    let pid = server.child.id();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.concurrency * 2)
+        .build()
+        .map_err(bench_error)?;
+    let base = format!("http://127.0.0.1:{port}");
+    let ready = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        if ready.elapsed() > Duration::from_secs(20) {
+            return Err(bench_error("the server did not start"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let direct = Path::Direct {
+        url: format!("http://{stub}/repos/octocat/hello-world/issues/1"),
+    };
+    let through = Path::Server {
+        url: format!("{base}/v1/actions/get_issue"),
+        key_id,
+        secret,
+        repository: repo_id.to_string(),
+    };
+    // Warm up connections and caches on both paths.
+    for _ in 0..200 {
+        one(&http, &through).await.map_err(bench_error)?;
+        one(&http, &direct).await.map_err(bench_error)?;
+    }
+    let (_, idle_rss) = memory_kb(pid);
+
+    let server_tp = throughput(&http, &through, &options).await;
+    let direct_tp = throughput(&http, &direct, &options).await;
+    let (direct_lat, direct_failed) = latencies(&http, &direct, &options).await;
+    let (server_lat, server_failed) = latencies(&http, &through, &options).await;
+    let (hwm, rss) = memory_kb(pid);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let row = |p: f64| {
+        let (d, s) = (percentile(&direct_lat, p), percentile(&server_lat, p));
+        (ms(d), ms(s), ms(s.saturating_sub(d)))
+    };
+    let (d50, s50, a50) = row(0.50);
+    let (d99, s99, a99) = row(0.99);
+    let report = json!({
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "throughput": {
+            "concurrency": options.concurrency,
+            "server_actions_per_s": server_tp.per_second().round(),
+            "server_requests": server_tp.done,
+            "server_failed": server_tp.failed,
+            "stub_direct_requests_per_s": direct_tp.per_second().round(),
+            "stub_direct_failed": direct_tp.failed,
+        },
+        "latency_at_rate": {
+            "rate_per_s": options.rate,
+            "samples": { "direct": direct_lat.len(), "server": server_lat.len() },
+            "failed": { "direct": direct_failed, "server": server_failed },
+            "p50_ms": { "direct": d50, "server": s50, "added": a50 },
+            "p99_ms": { "direct": d99, "server": s99, "added": a99 },
+        },
+        "server_memory_kb": { "idle_rss": idle_rss, "peak_hwm": hwm, "rss_after": rss },
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    );
+    eprintln!(
+        "rpc bench: {:.0} actions/s through the server ({:.0}/s direct), p50 added {a50:.3} ms, p99 added {a99:.3} ms at {}/s, server RSS peak {:.1} MB",
+        server_tp.per_second(),
+        direct_tp.per_second(),
+        options.rate,
+        hwm as f64 / 1024.0
+    );
+    Ok(())
+}
