@@ -30,6 +30,10 @@ pub struct Config {
     pub quota: crate::quota_store::QuotaConfig,
     /// `[rpc0]`: the older signed proxy protocol.
     pub rpc0: crate::rpc0::Rpc0Config,
+    /// `[webhooks]`: body cap and per-provider secrets of the ingress.
+    pub webhooks: crate::events::WebhooksConfig,
+    /// `[queue]`: the event queue backend (`sqlite` or `nats`).
+    pub queue: crate::events::QueueConfig,
 }
 
 impl Default for Config {
@@ -40,6 +44,8 @@ impl Default for Config {
             max_body_bytes: crate::app::MAX_BODY,
             quota: Default::default(),
             rpc0: Default::default(),
+            webhooks: Default::default(),
+            queue: Default::default(),
         }
     }
 }
@@ -71,6 +77,8 @@ impl Config {
         }
         config.quota.apply_env(env)?;
         config.rpc0.apply_env(env)?;
+        config.webhooks.apply_env(env)?;
+        config.queue.apply_env(env)?;
         Ok(config)
     }
 

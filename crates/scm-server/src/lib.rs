@@ -7,6 +7,7 @@
 //!   SQLite or PostgreSQL, implementing scm-core's `RepositoryRegistry`;
 //! - [`resolver`]: one provider per integration, behind the standard layers;
 //! - [`signing`]: request signing v1 and its verification;
+//! - [`events`]: the webhook ingress, the event queue and listener rows;
 //! - [`rpc0`]: the older signed proxy protocol, scoped per repository;
 //! - [`quota_store`]: quota counters and request nonces in Redis;
 //! - [`app`]: the axum routes; [`error`]: the coded error body;
@@ -16,6 +17,7 @@ pub mod app;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod events;
 pub mod nonces;
 pub mod openapi;
 pub mod quota_store;
@@ -37,6 +39,8 @@ pub enum ServerError {
     Crypto(#[from] crypto::CryptoError),
     #[error(transparent)]
     Registry(#[from] registry::RegistryError),
+    #[error(transparent)]
+    Queue(#[from] scm_stream::QueueError),
     #[error("listening: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -83,7 +87,15 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let registry = open_registry(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "scm server listening");
-    axum::serve(listener, build_app(&config, registry.clone()))
+    let queue = config.queue.open().await?;
+    let ingress = events::Ingress::new(
+        &config.webhooks,
+        events::receivers(),
+        registry.clone(),
+        queue,
+    );
+    let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     registry.close().await;

@@ -166,8 +166,8 @@ pub struct ClientKey {
 /// The registry over a SQLite file or a PostgreSQL database.
 #[derive(Clone, Debug)]
 pub struct Registry {
-    pool: AnyPool,
-    secrets: Arc<SecretBox>,
+    pub(crate) pool: AnyPool,
+    pub(crate) secrets: Arc<SecretBox>,
 }
 
 fn now() -> i64 {
