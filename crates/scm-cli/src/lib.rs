@@ -9,12 +9,15 @@
 //! - [`direct`]: running an action straight against a provider;
 //! - [`remote`]: the same actions through an `scm serve` (signed RPC);
 //! - [`admin`]: `scm serve` and the registry administration commands;
-//! - [`bench`]: the RPC load benchmark.
+//! - [`bench`]: the RPC load benchmark;
+//! - [`events_cli`]: `scm worker`, dead letters and replay, listeners and
+//!   per-integration webhook secrets.
 
 pub mod action_args;
 pub mod admin;
 pub mod bench;
 pub mod capabilities;
 pub mod direct;
+pub mod events_cli;
 pub mod providers;
 pub mod remote;

@@ -6,6 +6,7 @@ use clap::{Arg, ArgMatches, Command};
 use scm_cli::action_args;
 use scm_cli::admin;
 use scm_cli::capabilities;
+use scm_cli::events_cli;
 use scm_cli::direct::{self, GitHubTarget, OutputOptions};
 use scm_cli::providers::{self, PROVIDERS};
 use scm_cli::{bench, remote};
@@ -38,6 +39,7 @@ fn cli() -> Command {
                 .about("Print the OpenAPI document of RPC v1 (docs/openapi.json)"),
         )
         .subcommand(bench::command())
+        .subcommands(events_cli::commands())
 }
 
 fn github_command() -> Command {
@@ -175,6 +177,9 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Some(("bench", sub)) => bench::run(sub).await,
+        Some((name @ ("worker" | "events" | "listener" | "webhook-secret"), sub)) => {
+            events_cli::run(name, sub).await
+        }
         _ => Err(Error::invalid_input("unknown command")),
     };
     match result {

@@ -1,0 +1,427 @@
+//! The event stream's commands: `scm worker`, `scm events dead-letters`,
+//! `scm events replay`, `scm listener add|list|remove` and
+//! `scm webhook-secret add|list|remove`.
+//!
+//! They read the same configuration as `scm serve` (`--config FILE`,
+//! `SCM_*`, `--database-url`): the registry holds HTTP listeners and
+//! per-integration webhook secrets (sealed with `SCM_SECRET_KEY`), the
+//! `[queue]` section names the queue. Secrets are taken from flags or
+//! environment variables and never printed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use scm_core::events::EventType;
+use scm_core::{Error, Secret};
+use scm_server::events::store::NewListener;
+use scm_server::registry::{Registry, RegistryError};
+use scm_server::{Config, ServerError};
+use scm_stream::{
+    EventQueue, HttpListener, ListenerError, ListenerRegistry, ListenerSpec, QueueError, Worker,
+    WorkerConfig,
+};
+use serde_json::json;
+
+use crate::admin::load_config;
+
+/// The subcommands this module adds to `scm`.
+pub fn commands() -> Vec<Command> {
+    vec![
+        config_args(
+            Command::new("worker")
+                .about("Deliver queued events to the registered listeners until SIGTERM")
+                .arg(
+                    Arg::new("print_events")
+                        .long("print-events")
+                        .action(ArgAction::SetTrue)
+                        .help("Also run the built-in `stdout` listener: one JSON line per event"),
+                ),
+        ),
+        config_args(
+            Command::new("events")
+                .about("Inspect and replay dead letters")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("dead-letters")
+                        .about("List dead letters as JSON, oldest first")
+                        .arg(listener_filter()),
+                )
+                .subcommand(
+                    Command::new("replay")
+                        .about("Deliver dead letters again, to their listener only")
+                        .arg(
+                            Arg::new("id")
+                                .value_parser(clap::value_parser!(u64))
+                                .required_unless_present("all")
+                                .conflicts_with("all"),
+                        )
+                        .arg(Arg::new("all").long("all").action(ArgAction::SetTrue))
+                        .arg(listener_filter().requires("all")),
+                ),
+        ),
+        config_args(
+            Command::new("listener")
+                .about("HTTP listeners: signed neutral JSON POSTed by `scm worker`")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("add")
+                        .arg(Arg::new("name").long("name").required(true))
+                        .arg(Arg::new("url").long("url").required(true))
+                        .arg(
+                            Arg::new("events")
+                                .long("events")
+                                .required(true)
+                                .value_delimiter(',')
+                                .help("Event types, comma-separated (pull_request,comment,…)"),
+                        )
+                        .arg(
+                            Arg::new("secret")
+                                .long("secret")
+                                .env("SCM_LISTENER_SECRET")
+                                .hide_env_values(true)
+                                .required(true)
+                                .help("Signs each request (X-Scm-Signature-256)"),
+                        )
+                        .arg(
+                            Arg::new("max_attempts")
+                                .long("max-attempts")
+                                .value_parser(clap::value_parser!(u32).range(1..))
+                                .default_value("5"),
+                        )
+                        .arg(
+                            Arg::new("deadline_ms")
+                                .long("deadline-ms")
+                                .value_parser(clap::value_parser!(u64).range(1..))
+                                .default_value("30000"),
+                        ),
+                )
+                .subcommand(Command::new("list"))
+                .subcommand(Command::new("remove").arg(Arg::new("name").required(true))),
+        ),
+        config_args(
+            Command::new("webhook-secret")
+                .about("Secrets of /webhooks/{provider}/{integration} (several for rotation)")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("add")
+                        .arg(integration_arg().required(true))
+                        .arg(
+                            Arg::new("secret")
+                                .long("secret")
+                                .env("SCM_WEBHOOK_SECRET")
+                                .hide_env_values(true)
+                                .required(true),
+                        ),
+                )
+                .subcommand(Command::new("list").arg(integration_arg()))
+                .subcommand(
+                    Command::new("remove").arg(
+                        Arg::new("id")
+                            .required(true)
+                            .value_parser(clap::value_parser!(i64)),
+                    ),
+                ),
+        ),
+    ]
+}
+
+fn config_args(cmd: Command) -> Command {
+    cmd.arg(
+        Arg::new("config")
+            .long("config")
+            .value_name("FILE")
+            .global(true)
+            .help("TOML config file (SCM_* variables and flags override it)"),
+    )
+    .arg(
+        Arg::new("database_url")
+            .long("database-url")
+            .value_name("URL")
+            .global(true)
+            .help("sqlite://FILE or postgres://… (overrides SCM_DATABASE_URL)"),
+    )
+}
+
+fn listener_filter() -> Arg {
+    Arg::new("listener").long("listener").value_name("NAME")
+}
+
+fn integration_arg() -> Arg {
+    Arg::new("integration")
+        .long("integration")
+        .value_name("ID")
+        .value_parser(clap::value_parser!(i64))
+}
+
+/// Runs the subcommand `name` (one of [`commands`]).
+pub async fn run(name: &str, matches: &ArgMatches) -> Result<(), Error> {
+    let config = load_config(matches)?;
+    match name {
+        "worker" => worker(&config, matches.get_flag("print_events")).await,
+        "events" => events(&config, matches).await,
+        "listener" => listener(&config, matches).await,
+        "webhook-secret" => webhook_secret(&config, matches).await,
+        other => Err(Error::invalid_input(format!("unknown command `{other}`"))),
+    }
+}
+
+fn queue_error(err: QueueError) -> Error {
+    Error::Unhandled {
+        status: None,
+        detail: err.to_string(),
+    }
+}
+
+fn registry_error(err: RegistryError) -> Error {
+    match err {
+        RegistryError::NotFound(what) => Error::NotFound {
+            detail: format!("{what} not found"),
+        },
+        RegistryError::Invalid(detail) => Error::invalid_input(detail),
+        other => Error::Unhandled {
+            status: None,
+            detail: other.to_string(),
+        },
+    }
+}
+
+async fn open_registry(config: &Config) -> Result<Registry, Error> {
+    scm_server::open_registry(config)
+        .await
+        .map_err(|err| match err {
+            ServerError::Registry(err) => registry_error(err),
+            other => Error::invalid_input(other.to_string()),
+        })
+}
+
+async fn open_queue(config: &Config) -> Result<Arc<dyn EventQueue>, Error> {
+    config.queue.open().await.map_err(queue_error)
+}
+
+fn print(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+/// The HTTP listeners of the registry plus the built-in ones asked for.
+pub async fn listener_registry(
+    registry: &Registry,
+    print_events: bool,
+) -> Result<ListenerRegistry, Error> {
+    let mut listeners = ListenerRegistry::new();
+    for (record, secret) in registry
+        .listeners_with_secrets()
+        .await
+        .map_err(registry_error)?
+    {
+        let spec = ListenerSpec::new(&record.name, &record.events)
+            .max_attempts(record.max_attempts)
+            .deadline(Duration::from_millis(record.deadline_ms));
+        listeners
+            .register(spec, HttpListener::new(record.url, secret))
+            .map_err(|err| Error::invalid_input(err.to_string()))?;
+    }
+    if print_events {
+        listeners
+            .register_fn(
+                ListenerSpec::new("stdout", &EventType::ALL),
+                |envelope| async move {
+                    let line = json!({
+                        "provider": envelope.provider,
+                        "delivery_id": envelope.delivery_id,
+                        "type": envelope.event_type(),
+                        "action": envelope.event.action(),
+                        "organization_id": envelope.organization_id,
+                        "repository": envelope.repository.as_ref().map(|r| &r.full_name),
+                    });
+                    println!("{line}");
+                    Ok::<(), ListenerError>(())
+                },
+            )
+            .map_err(|err| Error::invalid_input(err.to_string()))?;
+    }
+    Ok(listeners)
+}
+
+async fn worker(config: &Config, print_events: bool) -> Result<(), Error> {
+    let registry = open_registry(config).await?;
+    let listeners = listener_registry(&registry, print_events).await?;
+    registry.close().await;
+    if listeners.is_empty() {
+        return Err(Error::invalid_input(
+            "no listener is registered (scm listener add …, or --print-events)",
+        ));
+    }
+    let names: Vec<String> = listeners.specs().map(|s| s.name.clone()).collect();
+    let queue = open_queue(config).await?;
+    eprintln!(
+        "scm: worker on the {} queue, listeners: {}",
+        queue.backend(),
+        names.join(", ")
+    );
+    Worker::new(queue, listeners, WorkerConfig::default())
+        .run(shutdown_signal())
+        .await
+        .map_err(queue_error)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+async fn events(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
+    let queue = open_queue(config).await?;
+    match matches.subcommand() {
+        Some(("dead-letters", sub)) => {
+            let listener = sub.get_one::<String>("listener").map(String::as_str);
+            let dead = queue.dead_letters(listener).await.map_err(queue_error)?;
+            let list: Vec<_> = dead
+                .iter()
+                .map(|d| {
+                    json!({
+                        "id": d.id,
+                        "listener": d.listener,
+                        "provider": d.provider,
+                        "delivery_id": d.delivery_id,
+                        "event_type": d.event_type,
+                        "attempts": d.attempts,
+                        "reason": d.reason,
+                        "failed_at": d.failed_at,
+                    })
+                })
+                .collect();
+            print(&json!(list));
+            Ok(())
+        }
+        Some(("replay", sub)) => {
+            if sub.get_flag("all") {
+                let listener = sub.get_one::<String>("listener").map(String::as_str);
+                let replayed = queue.replay_all(listener).await.map_err(queue_error)?;
+                print(&json!({ "replayed": replayed }));
+                Ok(())
+            } else {
+                let id = *sub.get_one::<u64>("id").expect("required unless --all");
+                if queue.replay(id).await.map_err(queue_error)? {
+                    print(&json!({ "replayed": 1 }));
+                    Ok(())
+                } else {
+                    Err(Error::NotFound {
+                        detail: format!("dead letter {id} not found"),
+                    })
+                }
+            }
+        }
+        _ => Err(Error::invalid_input("unknown events command")),
+    }
+}
+
+async fn listener(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
+    let registry = open_registry(config).await?;
+    let result = match matches.subcommand() {
+        Some(("add", sub)) => {
+            let events = sub
+                .get_many::<String>("events")
+                .into_iter()
+                .flatten()
+                .map(|e| e.trim().parse::<EventType>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let new = NewListener {
+                name: sub.get_one::<String>("name").cloned().unwrap_or_default(),
+                url: sub.get_one::<String>("url").cloned().unwrap_or_default(),
+                events,
+                secret: Secret::new(sub.get_one::<String>("secret").cloned().unwrap_or_default()),
+                max_attempts: *sub.get_one::<u32>("max_attempts").unwrap_or(&5),
+                deadline_ms: *sub.get_one::<u64>("deadline_ms").unwrap_or(&30_000),
+            };
+            let record = registry.add_listener(new).await.map_err(registry_error)?;
+            // Subscribe at once, so the queue keeps every event from now on
+            // for this listener, even before a worker runs it.
+            let spec = ListenerSpec::new(&record.name, &record.events)
+                .max_attempts(record.max_attempts)
+                .deadline(Duration::from_millis(record.deadline_ms));
+            let subscribed = match open_queue(config).await {
+                Ok(queue) => queue
+                    .subscribe(&spec.subscription())
+                    .await
+                    .map_err(queue_error),
+                Err(err) => Err(err),
+            };
+            if let Err(err) = subscribed {
+                let _ = registry.remove_listener(&record.name).await;
+                return Err(err);
+            }
+            print(&serde_json::to_value(&record).unwrap_or_default());
+            Ok(())
+        }
+        Some(("list", _)) => {
+            let listeners = registry.list_listeners().await.map_err(registry_error)?;
+            print(&serde_json::to_value(&listeners).unwrap_or_default());
+            Ok(())
+        }
+        Some(("remove", sub)) => {
+            let name = sub.get_one::<String>("name").cloned().unwrap_or_default();
+            registry
+                .remove_listener(&name)
+                .await
+                .map_err(registry_error)?;
+            open_queue(config)
+                .await?
+                .unsubscribe(&name)
+                .await
+                .map_err(queue_error)?;
+            print(&json!({ "removed": name }));
+            Ok(())
+        }
+        _ => Err(Error::invalid_input("unknown listener command")),
+    };
+    registry.close().await;
+    result
+}
+
+async fn webhook_secret(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
+    let registry = open_registry(config).await?;
+    let result = match matches.subcommand() {
+        Some(("add", sub)) => {
+            let integration = *sub.get_one::<i64>("integration").expect("required");
+            let secret = Secret::new(sub.get_one::<String>("secret").cloned().unwrap_or_default());
+            registry
+                .add_webhook_secret(integration, &secret)
+                .await
+                .map(|record| print(&serde_json::to_value(record).unwrap_or_default()))
+        }
+        Some(("list", sub)) => registry
+            .list_webhook_secrets(sub.get_one::<i64>("integration").copied())
+            .await
+            .map(|list| print(&serde_json::to_value(list).unwrap_or_default())),
+        Some(("remove", sub)) => {
+            let id = *sub.get_one::<i64>("id").expect("required");
+            registry
+                .remove_webhook_secret(id)
+                .await
+                .map(|()| print(&json!({ "removed": id })))
+        }
+        _ => Ok(()),
+    };
+    registry.close().await;
+    result.map_err(registry_error)
+}
