@@ -81,7 +81,7 @@ pub fn commands() -> Vec<Command> {
                                 .env("SCM_LISTENER_SECRET")
                                 .hide_env_values(true)
                                 .required(true)
-                                .help("Signs each request (X-Scm-Signature-256)"),
+                                .help("Signs each request (X-Hub-Signature-256, as GitHub signs webhooks)"),
                         )
                         .arg(
                             Arg::new("max_attempts")

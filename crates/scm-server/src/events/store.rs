@@ -24,7 +24,7 @@ pub struct NewListener {
     pub name: String,
     pub url: String,
     pub events: Vec<EventType>,
-    /// Signs each request to the listener (`X-Scm-Signature-256`).
+    /// Signs each request to the listener (`X-Hub-Signature-256`, as GitHub signs webhooks).
     pub secret: Secret,
     pub max_attempts: u32,
     pub deadline_ms: u64,
