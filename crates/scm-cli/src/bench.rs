@@ -101,7 +101,9 @@ fn issue_json() -> Bytes {
     )
 }
 
-/// The stub provider: `GET /repos/{owner}/{repo}/issues/{n}`.
+/// The stub provider: `GET /repos/{owner}/{repo}/issues/{n}`. It
+/// announces a rate limit far above what the bench can use, as GitHub's
+/// headers do, so the server's quota layer learns it and never refuses.
 async fn start_stub() -> Result<SocketAddr, Error> {
     let body = issue_json();
     let app = axum::Router::new().route(
@@ -109,13 +111,14 @@ async fn start_stub() -> Result<SocketAddr, Error> {
         axum::routing::get(move || {
             let body = body.clone();
             async move {
+                let reset = (unix_now() + 3600).to_string();
                 (
                     [
-                        (
-                            http_header("content-type"),
-                            "application/json; charset=utf-8",
-                        ),
-                        (http_header("etag"), "\"bench\""),
+                        (http_header("content-type"), "application/json".to_owned()),
+                        (http_header("etag"), "\"bench\"".to_owned()),
+                        (http_header("x-ratelimit-limit"), "1000000000".to_owned()),
+                        (http_header("x-ratelimit-remaining"), "999999999".to_owned()),
+                        (http_header("x-ratelimit-reset"), reset),
                     ],
                     body,
                 )
