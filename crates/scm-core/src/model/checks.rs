@@ -50,7 +50,6 @@ pub enum TimestampFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckRunAnnotation {
     pub path: String,
@@ -63,7 +62,6 @@ pub struct CheckRunAnnotation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckRunOutput {
     pub title: Option<String>,
@@ -74,7 +72,6 @@ pub struct CheckRunOutput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckRun {
     pub id: ResourceId,

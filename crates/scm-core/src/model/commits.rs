@@ -23,7 +23,6 @@ pub struct CommitAuthorParam {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Commit {
     pub sha: Sha,
@@ -67,7 +66,6 @@ pub struct CommitFile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitWithChanges {
     #[serde(flatten)]

@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use super::{ContentEncoding, Sha};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {

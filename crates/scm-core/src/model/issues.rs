@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use super::{Author, Label, ResourceId, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IssueState {
@@ -14,7 +13,6 @@ pub enum IssueState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Issue {
     /// The number shown in the UI (`#12`); actions take this as `issue_id`.

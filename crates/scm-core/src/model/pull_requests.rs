@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use super::{Author, CommitAuthor, Label, ResourceId, Sha, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PullRequestState {
@@ -25,7 +24,6 @@ pub struct PullRequestBranch {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PullRequest {
     /// The number shown in the UI; actions take this as `pull_request_id`.

@@ -47,7 +47,6 @@ pub enum ReviewState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Review {
     pub id: ResourceId,
