@@ -1,4 +1,4 @@
-//! `scm github <action>`: one action straight against the provider.
+//! `scm github|gitlab <action>`: one action straight against the provider.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use scm_core::{
     ActionKind, AnyAction, AnyOutput, Error, RequestOptions, Response, Secret, SourceCodeManager,
 };
 use scm_github::{AppCredentials, ConnectOptions, Credentials, GitHub, GitHubConfig};
+use scm_gitlab::{GitLab, GitLabConfig, TokenKind};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
@@ -62,6 +63,45 @@ impl GitHubTarget {
         Ok(SourceCodeManager::for_repository(
             provider,
             RepositoryRecord::direct("github", &self.repo),
+            "cli",
+        ))
+    }
+}
+
+/// Where and as whom to reach GitLab.
+#[derive(Debug, Clone)]
+pub struct GitLabTarget {
+    /// `group/subgroup/project` or a numeric project id.
+    pub repo: String,
+    pub api_url: Option<String>,
+    pub web_url: Option<String>,
+    pub token: Secret,
+    /// The token is an OAuth access token rather than a personal,
+    /// project or group access token.
+    pub oauth: bool,
+}
+
+impl GitLabTarget {
+    fn config(&self) -> GitLabConfig {
+        let kind = if self.oauth {
+            TokenKind::OAuthBearer
+        } else {
+            TokenKind::PrivateToken
+        };
+        let web = self.web_url.as_deref().unwrap_or("https://gitlab.com");
+        let mut config = GitLabConfig::self_managed(web, self.token.clone(), kind);
+        if let Some(api) = &self.api_url {
+            config.api_url = api.clone();
+        }
+        config
+    }
+
+    pub fn manager(&self) -> Result<SourceCodeManager, Error> {
+        let gitlab = GitLab::connect(self.config(), ConnectOptions::default())?;
+        let provider = scm_core::layers::standard_stack(Arc::new(gitlab));
+        Ok(SourceCodeManager::for_repository(
+            provider,
+            RepositoryRecord::direct("gitlab", &self.repo),
             "cli",
         ))
     }

@@ -11,11 +11,18 @@ pub struct ProviderInfo {
 }
 
 /// Every provider, in documentation order. Adding a provider is one line.
-pub const PROVIDERS: &[ProviderInfo] = &[ProviderInfo {
-    name: "github",
-    title: "GitHub",
-    capabilities: scm_github::GitHub::capability_set,
-}];
+pub const PROVIDERS: &[ProviderInfo] = &[
+    ProviderInfo {
+        name: "github",
+        title: "GitHub",
+        capabilities: scm_github::GitHub::capability_set,
+    },
+    ProviderInfo {
+        name: "gitlab",
+        title: "GitLab",
+        capabilities: scm_gitlab::GitLab::capability_set,
+    },
+];
 
 pub fn find(name: &str) -> Option<&'static ProviderInfo> {
     PROVIDERS.iter().find(|p| p.name == name)
