@@ -29,8 +29,8 @@ use std::fmt;
 use bytes::Bytes;
 use scm_core::events::EventEnvelope;
 
-pub use receiver::GitHubReceiver;
 pub use parse::{parse_event, ParseOutcome, SUPPORTED_EVENTS};
+pub use receiver::GitHubReceiver;
 pub use verify::{WebhookVerifier, SIGNATURE_256, SIGNATURE_SHA1};
 
 /// The provider name in envelopes.

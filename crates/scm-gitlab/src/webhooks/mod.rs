@@ -13,8 +13,8 @@ mod parse;
 mod receiver;
 mod verify;
 
-pub use receiver::{GitLabReceiver, PROVIDER};
 pub use parse::{delivery_id, event_header, parse, ParseError, Parsed, ParsedEvent, Unsupported};
+pub use receiver::{GitLabReceiver, PROVIDER};
 pub use verify::{
     signature_header, verify, verify_at, Verified, VerifyError, TIMESTAMP_TOLERANCE_SECS,
 };

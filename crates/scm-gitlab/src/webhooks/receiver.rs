@@ -54,7 +54,11 @@ impl WebhookReceiver for GitLabReceiver {
             .ok_or_else(|| missing("X-Gitlab-Event"))?
             .to_owned();
         let parsed = parse(&hint, &body).map_err(|err| {
-            WebhookRejection::new(RejectionKind::Malformed, "webhook_malformed", err.to_string())
+            WebhookRejection::new(
+                RejectionKind::Malformed,
+                "webhook_malformed",
+                err.to_string(),
+            )
         })?;
         match parsed {
             Parsed::Event(parsed) => {
