@@ -13,6 +13,7 @@ use scm_core::proxy::{ProxyResolver, RawProxy};
 use scm_core::registry::{ProviderResolver, RepositoryRecord};
 use scm_core::{Error, Provider, Result};
 use scm_github::{AppCredentials, ConnectOptions, Credentials, GitHub, GitHubConfig};
+use scm_gitlab::{GitLab, GitLabConfig, TokenKind};
 
 use crate::registry::{IntegrationCredentials, IntegrationRecord, Registry};
 
@@ -54,6 +55,11 @@ impl RegistryResolver {
         integration: &IntegrationRecord,
         credentials: IntegrationCredentials,
     ) -> Result<Built> {
+        // One provider quota per integration (one set of credentials).
+        let options = ConnectOptions {
+            quota_bucket: Some(format!("integration:{}", integration.id)),
+            ..self.options.clone()
+        };
         match integration.provider.as_str() {
             "github" => {
                 let credentials = match credentials {
@@ -70,10 +76,32 @@ impl RegistryResolver {
                 };
                 let config =
                     GitHubConfig::custom(&integration.api_url, &integration.web_url, credentials)?;
-                let github = Arc::new(GitHub::connect(&config, self.options.clone())?);
+                let github = Arc::new(GitHub::connect(&config, options)?);
                 Ok(Built {
                     provider: standard_stack(github.clone()),
                     proxy: Some(github),
+                })
+            }
+            "gitlab" => {
+                let token = match credentials {
+                    IntegrationCredentials::Token { token } => token,
+                    IntegrationCredentials::App { .. } => {
+                        return Err(Error::invalid_input(
+                            "GitLab integrations authenticate with a token, not app credentials",
+                        ))
+                    }
+                };
+                let config = GitLabConfig {
+                    api_url: integration.api_url.clone(),
+                    web_url: integration.web_url.clone(),
+                    token,
+                    token_kind: TokenKind::PrivateToken,
+                    ssh_remote: None,
+                };
+                let gitlab = GitLab::connect(config, options)?;
+                Ok(Built {
+                    provider: standard_stack(Arc::new(gitlab)),
+                    proxy: None,
                 })
             }
             other => Err(Error::ProviderUnavailable {

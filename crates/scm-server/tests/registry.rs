@@ -199,3 +199,63 @@ async fn registry_on_postgres() {
         std::panic::resume_unwind(panic.into_panic());
     }
 }
+
+/// A GitLab integration resolves to the GitLab provider: the scoped facade
+/// reaches a (local) self-managed instance with the project path encoded
+/// as GitLab requires and the token in `PRIVATE-TOKEN`.
+#[tokio::test]
+async fn gitlab_integrations_resolve_to_the_gitlab_provider() {
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+    let registry = Registry::connect(&url, secrets()).await.unwrap();
+    let gitlab = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/gitlab/api/v4/projects/acme%2Fplatform%2Fwidgets"))
+        .and(header("private-token", "glpat-resolver-test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": 7, "name": "widgets", "path_with_namespace": "acme/platform/widgets",
+            "visibility": "private", "default_branch": "main", "archived": false
+        })))
+        .expect(1)
+        .mount(&gitlab)
+        .await;
+    let integration = registry
+        .add_integration(NewIntegration {
+            provider: "gitlab".into(),
+            name: "self-managed".into(),
+            api_url: format!("{}/gitlab/api/v4", gitlab.uri()),
+            web_url: format!("{}/gitlab", gitlab.uri()),
+            credentials: IntegrationCredentials::Token {
+                token: Secret::new("glpat-resolver-test"),
+            },
+        })
+        .await
+        .unwrap();
+    registry
+        .add_repository(NewRepository {
+            organization_id: 3,
+            integration_id: integration.id,
+            external_id: "acme/platform/widgets".into(),
+            full_name: "acme/platform/widgets".into(),
+        })
+        .await
+        .unwrap();
+    let resolver = RegistryResolver::new(registry.clone(), ConnectOptions::default());
+    let key = RepositoryKey::External("gitlab".into(), "acme/platform/widgets".into());
+    let scm = scm_core::SourceCodeManager::open(&registry, &resolver, 3, &key, "tests")
+        .await
+        .unwrap();
+    assert_eq!(scm.provider_name(), "gitlab");
+    assert!(!scm.supports::<scm_core::actions::CreateGitBlob>());
+    let repo = scm
+        .execute(scm_core::actions::GetRepository {})
+        .await
+        .unwrap()
+        .into_data()
+        .unwrap();
+    assert_eq!(repo.full_name, "acme/platform/widgets");
+    gitlab.verify().await;
+}
