@@ -83,14 +83,13 @@ impl RegistryResolver {
                 })
             }
             "gitlab" => {
-                let token = match credentials {
-                    IntegrationCredentials::Token { token } => token,
-                    IntegrationCredentials::App { .. } => {
-                        return Err(Error::invalid_input(
+                let token =
+                    match credentials {
+                        IntegrationCredentials::Token { token } => token,
+                        IntegrationCredentials::App { .. } => return Err(Error::invalid_input(
                             "GitLab integrations authenticate with a token, not app credentials",
-                        ))
-                    }
-                };
+                        )),
+                    };
                 let config = GitLabConfig {
                     api_url: integration.api_url.clone(),
                     web_url: integration.web_url.clone(),
