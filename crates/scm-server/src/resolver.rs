@@ -83,13 +83,7 @@ impl RegistryResolver {
                 })
             }
             "gitlab" => {
-                let token =
-                    match credentials {
-                        IntegrationCredentials::Token { token } => token,
-                        IntegrationCredentials::App { .. } => return Err(Error::invalid_input(
-                            "GitLab integrations authenticate with a token, not app credentials",
-                        )),
-                    };
+                let token = gitlab_token(credentials)?;
                 let config = GitLabConfig {
                     api_url: integration.api_url.clone(),
                     web_url: integration.web_url.clone(),
@@ -108,6 +102,16 @@ impl RegistryResolver {
                 detail: format!("provider `{other}` is not available in this server"),
             }),
         }
+    }
+}
+
+/// GitLab integrations authenticate with an access token only.
+fn gitlab_token(credentials: IntegrationCredentials) -> Result<scm_core::Secret> {
+    match credentials {
+        IntegrationCredentials::Token { token } => Ok(token),
+        IntegrationCredentials::App { .. } => Err(Error::invalid_input(
+            "GitLab integrations authenticate with a token, not app credentials",
+        )),
     }
 }
 
