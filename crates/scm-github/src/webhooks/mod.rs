@@ -142,31 +142,35 @@ impl GitHubWebhooks {
         body: Bytes,
     ) -> Result<Received, WebhookError> {
         self.verifier.verify(headers, &body)?;
-        let text = |name: &'static str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .filter(|v| !v.is_empty())
-                .ok_or(WebhookError::MissingHeader(name))
-        };
-        let event_name = text(EVENT_HEADER)
-            .map_err(|_| WebhookError::MissingHeader("X-GitHub-Event"))?
-            .to_owned();
-        let delivery_id = text(DELIVERY_HEADER)
-            .map_err(|_| WebhookError::MissingHeader("X-GitHub-Delivery"))?
-            .to_owned();
-        match parse_event(&event_name, &body)? {
-            ParseOutcome::Parsed { event, repository } => {
-                let mut envelope =
-                    EventEnvelope::new(PROVIDER, delivery_id, event_name, body, *event);
-                envelope.repository = repository;
-                Ok(Received::Event(Box::new(envelope)))
-            }
-            ParseOutcome::Unsupported { event, action } => Ok(Received::Unsupported {
-                event,
-                action,
-                delivery_id,
-            }),
+        receive_verified(headers, body)
+    }
+}
+
+/// Parses and wraps a delivery whose signature has been checked.
+fn receive_verified(headers: &http::HeaderMap, body: Bytes) -> Result<Received, WebhookError> {
+    let text = |name: &'static str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .ok_or(WebhookError::MissingHeader(name))
+    };
+    let event_name = text(EVENT_HEADER)
+        .map_err(|_| WebhookError::MissingHeader("X-GitHub-Event"))?
+        .to_owned();
+    let delivery_id = text(DELIVERY_HEADER)
+        .map_err(|_| WebhookError::MissingHeader("X-GitHub-Delivery"))?
+        .to_owned();
+    match parse_event(&event_name, &body)? {
+        ParseOutcome::Parsed { event, repository } => {
+            let mut envelope = EventEnvelope::new(PROVIDER, delivery_id, event_name, body, *event);
+            envelope.repository = repository;
+            Ok(Received::Event(Box::new(envelope)))
         }
+        ParseOutcome::Unsupported { event, action } => Ok(Received::Unsupported {
+            event,
+            action,
+            delivery_id,
+        }),
     }
 }

@@ -4,7 +4,8 @@ use bytes::Bytes;
 use scm_core::events::{ReceivedWebhook, RejectionKind, WebhookReceiver, WebhookRejection};
 use scm_core::Secret;
 
-use super::{GitHubWebhooks, Received, WebhookError, WebhookVerifier, PROVIDER};
+use super::verify::verify_with;
+use super::{receive_verified, Received, WebhookError, PROVIDER};
 
 /// GitHub deliveries through the provider-neutral trait. SHA-1 signatures
 /// stay refused unless [`GitHubReceiver::allow_sha1`] says otherwise.
@@ -46,8 +47,8 @@ impl WebhookReceiver for GitHubReceiver {
         headers: &http::HeaderMap,
         body: Bytes,
     ) -> Result<ReceivedWebhook, WebhookRejection> {
-        let verifier = WebhookVerifier::new(secrets.iter().cloned()).allow_sha1(self.allow_sha1);
-        match GitHubWebhooks::new(verifier).receive(headers, body)? {
+        verify_with(secrets, self.allow_sha1, headers, &body)?;
+        match receive_verified(headers, body)? {
             Received::Event(envelope) => Ok(ReceivedWebhook::Event(envelope)),
             Received::Unsupported {
                 event,

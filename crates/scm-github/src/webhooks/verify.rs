@@ -43,54 +43,66 @@ impl WebhookVerifier {
 
     /// `Ok` when the body carries a valid signature by any secret.
     pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
-        if self.secrets.is_empty() {
-            return Err(WebhookError::NoSecret);
-        }
-        let header = |name: &str| headers.get(name).map(|v| v.as_bytes());
-        if let Some(value) = header(SIGNATURE_256) {
-            let digest = decode(value, b"sha256=", 32)?;
-            let mut matched = subtle::Choice::from(0);
-            for secret in &self.secrets {
-                let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
-                    .expect("HMAC accepts any key length");
-                mac.update(body);
-                matched |= mac.finalize().into_bytes().as_slice().ct_eq(&digest);
-            }
-            return if bool::from(matched) {
-                Ok(())
-            } else {
-                Err(WebhookError::BadSignature)
-            };
-        }
-        match header(SIGNATURE_SHA1) {
-            Some(value) if self.allow_sha1 => {
-                let digest = decode(value, b"sha1=", 20)?;
-                let mut matched = subtle::Choice::from(0);
-                for secret in &self.secrets {
-                    matched |= hmac_sha1(secret.expose().as_bytes(), body)
-                        .as_slice()
-                        .ct_eq(&digest);
-                }
-                if bool::from(matched) {
-                    Ok(())
-                } else {
-                    Err(WebhookError::BadSignature)
-                }
-            }
-            Some(_) => Err(WebhookError::Sha1NotAllowed),
-            None => Err(WebhookError::MissingSignature),
-        }
+        verify_with(&self.secrets, self.allow_sha1, headers, body)
     }
 }
 
-fn decode(value: &[u8], prefix: &[u8], len: usize) -> Result<Vec<u8>, WebhookError> {
+/// [`WebhookVerifier::verify`] on borrowed secrets, so a caller holding a
+/// slice of them (the generic ingress) does not copy them per delivery.
+/// Empty secrets are skipped, as [`WebhookVerifier::new`] drops them.
+pub(super) fn verify_with(
+    secrets: &[Secret],
+    allow_sha1: bool,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Result<(), WebhookError> {
+    let mut secrets = secrets.iter().filter(|s| !s.is_empty()).peekable();
+    if secrets.peek().is_none() {
+        return Err(WebhookError::NoSecret);
+    }
+    let header = |name: &str| headers.get(name).map(|v| v.as_bytes());
+    if let Some(value) = header(SIGNATURE_256) {
+        let digest: [u8; 32] = decode(value, b"sha256=")?;
+        let mut matched = subtle::Choice::from(0);
+        for secret in secrets {
+            let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+                .expect("HMAC accepts any key length");
+            mac.update(body);
+            matched |= mac.finalize().into_bytes().as_slice().ct_eq(&digest);
+        }
+        return if bool::from(matched) {
+            Ok(())
+        } else {
+            Err(WebhookError::BadSignature)
+        };
+    }
+    match header(SIGNATURE_SHA1) {
+        Some(value) if allow_sha1 => {
+            let digest: [u8; 20] = decode(value, b"sha1=")?;
+            let mut matched = subtle::Choice::from(0);
+            for secret in secrets {
+                matched |= hmac_sha1(secret.expose().as_bytes(), body)
+                    .as_slice()
+                    .ct_eq(&digest);
+            }
+            if bool::from(matched) {
+                Ok(())
+            } else {
+                Err(WebhookError::BadSignature)
+            }
+        }
+        Some(_) => Err(WebhookError::Sha1NotAllowed),
+        None => Err(WebhookError::MissingSignature),
+    }
+}
+
+/// `<prefix><hex>` → the digest, decoded once into a fixed-size array (no
+/// allocation); a wrong prefix, length or digit is a bad signature.
+fn decode<const N: usize>(value: &[u8], prefix: &[u8]) -> Result<[u8; N], WebhookError> {
     let hex_digest = value
         .strip_prefix(prefix)
         .ok_or(WebhookError::BadSignature)?;
-    let digest = hex::decode(hex_digest).map_err(|_| WebhookError::BadSignature)?;
-    if digest.len() == len {
-        Ok(digest)
-    } else {
-        Err(WebhookError::BadSignature)
-    }
+    let mut digest = [0u8; N];
+    hex::decode_to_slice(hex_digest, &mut digest).map_err(|_| WebhookError::BadSignature)?;
+    Ok(digest)
 }
