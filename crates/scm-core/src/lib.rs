@@ -13,6 +13,7 @@ pub mod capability;
 pub mod download;
 pub mod error;
 pub mod events;
+pub mod factory;
 pub mod http_util;
 pub mod layers;
 pub mod model;

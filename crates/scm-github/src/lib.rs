@@ -14,6 +14,7 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod errors;
+pub mod factory;
 pub mod graphql;
 pub mod proxy;
 pub mod schema;
@@ -28,6 +29,7 @@ use scm_core::transport::Transport;
 use scm_core::{AnyAction, AnyOutput, CallContext, CapabilitySet, Provider, Response, Result};
 
 pub use config::{AppCredentials, Credentials, GitHubConfig};
+pub use factory::GitHubFactory;
 pub use graphql::graphql_documents;
 /// Re-exported: the options of [`GitHub::connect`] are shared by all providers.
 pub use scm_core::layers::ConnectOptions;

@@ -23,6 +23,7 @@ mod client;
 mod config;
 pub mod diff;
 pub mod emoji;
+pub mod factory;
 mod model;
 mod pagination;
 pub mod status;
@@ -38,6 +39,7 @@ use scm_core::transport::Transport;
 use scm_core::{AnyAction, AnyOutput, CapabilitySet, Error, Provider, Response};
 
 pub use config::{GitLabConfig, TokenKind};
+pub use factory::GitLabFactory;
 
 /// The GitLab provider.
 pub struct GitLab {

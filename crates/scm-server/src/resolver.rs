@@ -2,18 +2,20 @@
 //!
 //! Each provider is the provider crate's production stack (auth, retry,
 //! quota) wrapped in scm-core's standard action layers (tracing, metrics).
-//! Adding a provider is one arm in [`RegistryResolver::build`].
+//! Adding a provider is one line in [`PROVIDERS`]; nothing here knows any
+//! provider's configuration (each crate's `ProviderFactory` does).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use scm_core::layers::standard_stack;
+use scm_core::factory::{IntegrationAuth, IntegrationSpec, ProviderFactory};
+use scm_core::layers::ConnectOptions;
 use scm_core::proxy::{ProxyResolver, RawProxy};
 use scm_core::registry::{ProviderResolver, RepositoryRecord};
 use scm_core::{Error, Provider, Result};
-use scm_github::{AppCredentials, ConnectOptions, Credentials, GitHub, GitHubConfig};
-use scm_gitlab::{GitLab, GitLabConfig, TokenKind};
+use scm_github::GitHubFactory;
+use scm_gitlab::GitLabFactory;
 
 use crate::registry::{IntegrationCredentials, IntegrationRecord, Registry};
 
@@ -55,64 +57,48 @@ impl RegistryResolver {
         integration: &IntegrationRecord,
         credentials: IntegrationCredentials,
     ) -> Result<Built> {
+        let factory = factory(&integration.provider).ok_or_else(|| Error::ProviderUnavailable {
+            status: None,
+            detail: format!(
+                "provider `{}` is not available in this server",
+                integration.provider
+            ),
+        })?;
+        let spec = IntegrationSpec {
+            api_url: Some(integration.api_url.clone()),
+            web_url: Some(integration.web_url.clone()),
+            auth: match credentials {
+                IntegrationCredentials::Token { token } => IntegrationAuth::Token(token),
+                IntegrationCredentials::App {
+                    app_id,
+                    private_key,
+                    installation_id,
+                } => IntegrationAuth::App {
+                    app_id,
+                    private_key,
+                    installation_id,
+                },
+            },
+        };
         // One provider quota per integration (one set of credentials).
         let options = ConnectOptions {
             quota_bucket: Some(format!("integration:{}", integration.id)),
             ..self.options.clone()
         };
-        match integration.provider.as_str() {
-            "github" => {
-                let credentials = match credentials {
-                    IntegrationCredentials::Token { token } => Credentials::Token(token),
-                    IntegrationCredentials::App {
-                        app_id,
-                        private_key,
-                        installation_id,
-                    } => Credentials::App(AppCredentials {
-                        app_id,
-                        private_key,
-                        installation_id,
-                    }),
-                };
-                let config =
-                    GitHubConfig::custom(&integration.api_url, &integration.web_url, credentials)?;
-                let github = Arc::new(GitHub::connect(&config, options)?);
-                Ok(Built {
-                    provider: standard_stack(github.clone()),
-                    proxy: Some(github),
-                })
-            }
-            "gitlab" => {
-                let token = gitlab_token(credentials)?;
-                let config = GitLabConfig {
-                    api_url: integration.api_url.clone(),
-                    web_url: integration.web_url.clone(),
-                    token,
-                    token_kind: TokenKind::PrivateToken,
-                    ssh_remote: None,
-                };
-                let gitlab = GitLab::connect(config, options)?;
-                Ok(Built {
-                    provider: standard_stack(Arc::new(gitlab)),
-                    proxy: None,
-                })
-            }
-            other => Err(Error::ProviderUnavailable {
-                status: None,
-                detail: format!("provider `{other}` is not available in this server"),
-            }),
-        }
+        let instance = factory.build(&spec, options)?;
+        Ok(Built {
+            provider: instance.provider,
+            proxy: instance.proxy,
+        })
     }
 }
 
-/// GitLab integrations authenticate with an access token only.
-fn gitlab_token(credentials: IntegrationCredentials) -> Result<scm_core::Secret> {
-    match credentials {
-        IntegrationCredentials::Token { token } => Ok(token),
-        IntegrationCredentials::App { .. } => Err(Error::invalid_input(
-            "GitLab integrations authenticate with a token, not app credentials",
-        )),
-    }
+/// Every provider this server can build: one line each.
+pub static PROVIDERS: &[&dyn ProviderFactory] = &[&GitHubFactory, &GitLabFactory];
+
+/// The factory for a provider name.
+pub fn factory(name: &str) -> Option<&'static dyn ProviderFactory> {
+    PROVIDERS.iter().copied().find(|f| f.name() == name)
 }
 
 impl RegistryResolver {
