@@ -11,10 +11,21 @@
 //! are created lazily when a listener reserves (fan-out by cursor), so an
 //! enqueue is a single insert whatever the number of listeners.
 //!
-//! Throughput comes from group commit: concurrent `enqueue` calls go
-//! through one writer task that commits everything waiting in one
-//! transaction, so the fsync cost is shared by the batch while every
-//! caller still returns only after its row is committed.
+//! Throughput comes from group commit: every write of the hot path
+//! (`enqueue`, `reserve`'s leases, `ack`, `nack`) goes through one writer
+//! task on one connection, which commits everything waiting in one
+//! transaction. The fsync cost is shared by the batch, writers of the same
+//! process never wait on each other's SQLite lock, and every caller still
+//! returns only after its change is committed (with `synchronous = FULL`,
+//! fsync'd): an accepted enqueue is durable before `enqueue` returns, and
+//! an ack is too. A crash between a lease and its ack only redelivers the
+//! event (at least once), never loses it.
+//!
+//! A worker in the same process as the ingress is woken as soon as an
+//! enqueue commits; work written by another process is found by polling
+//! (`poll_interval`). WAL checkpoints run on a background task instead of
+//! inside the writer's commits, so a checkpoint's fsyncs do not stall
+//! enqueues.
 
 use std::path::PathBuf;
 use std::pin::pin;
@@ -76,14 +87,43 @@ impl SqliteConfig {
 /// The SQLite-backed [`EventQueue`].
 pub struct SqliteQueue {
     pool: SqlitePool,
-    writer: mpsc::Sender<EnqueueRequest>,
+    writer: mpsc::Sender<Op>,
     notify: Arc<Notify>,
     config: SqliteConfig,
 }
 
-struct EnqueueRequest {
-    row: EventRow,
-    reply: oneshot::Sender<Result<EnqueueOutcome, QueueError>>,
+type Reply<T> = oneshot::Sender<Result<T, QueueError>>;
+
+/// One write for the writer task.
+enum Op {
+    Enqueue {
+        row: EventRow,
+        reply: Reply<EnqueueOutcome>,
+    },
+    Settle {
+        id: i64,
+        /// `None`: any lease (an undecodable envelope).
+        token: Option<i64>,
+        settle: Settle,
+        reply: Reply<()>,
+    },
+    Reserve {
+        listener: String,
+        max: usize,
+        reply: Reply<Reserved>,
+    },
+}
+
+enum Settle {
+    Ack,
+    Retry { available_at: i64, reason: String },
+    Dead { at: i64, reason: String },
+}
+
+struct Reserved {
+    max_attempts: u32,
+    /// (id, lease token, attempt, envelope, enqueued_at)
+    leased: Vec<(i64, i64, u32, Vec<u8>, i64)>,
 }
 
 struct EventRow {
@@ -167,9 +207,12 @@ impl SqliteQueue {
                 .await
                 .map_err(QueueError::sqlite)?;
         }
-        let writer_conn = SqliteConnection::connect_with(&options)
-            .await
-            .map_err(QueueError::sqlite)?;
+        // The writer never checkpoints inside its commits; the task below
+        // does it beside them.
+        let writer_conn =
+            SqliteConnection::connect_with(&options.clone().pragma("wal_autocheckpoint", "0"))
+                .await
+                .map_err(QueueError::sqlite)?;
         let (writer, requests) = mpsc::channel(config.max_batch.max(1) * 4);
         let notify = Arc::new(Notify::new());
         tokio::spawn(write_loop(
@@ -178,6 +221,7 @@ impl SqliteQueue {
             notify.clone(),
             config.clone(),
         ));
+        tokio::spawn(checkpoint_loop(pool.clone(), writer.downgrade()));
         Ok(Self {
             pool,
             writer,
@@ -207,116 +251,37 @@ impl SqliteQueue {
         self.pool.close().await;
     }
 
-    async fn dead_letter_by_id(&self, id: i64, reason: &str) -> Result<(), QueueError> {
-        sqlx::query(
-            "UPDATE scm_deliveries SET state = 'dead', dead_at = ?2, last_error = ?3,
-             lease_token = NULL WHERE id = ?1",
-        )
-        .bind(id)
-        .bind(now_micros())
-        .bind(reason)
-        .execute(&self.pool)
+    /// Sends one write to the writer task and waits for its commit.
+    async fn write<T>(&self, op: impl FnOnce(Reply<T>) -> Op) -> Result<T, QueueError> {
+        let (reply, answer) = oneshot::channel();
+        if self.writer.send(op(reply)).await.is_err() {
+            return Err(QueueError::Closed);
+        }
+        answer.await.unwrap_or(Err(QueueError::Closed))
+    }
+
+    async fn settle(&self, id: i64, token: Option<i64>, settle: Settle) -> Result<(), QueueError> {
+        self.write(|reply| Op::Settle {
+            id,
+            token,
+            settle,
+            reply,
+        })
         .await
-        .map_err(QueueError::sqlite)?;
-        Ok(())
     }
 
     /// One reservation pass: fan out new events, lease due deliveries.
     async fn reserve_now(&self, listener: &str, max: usize) -> Result<Vec<Delivery>, QueueError> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(QueueError::sqlite)?;
-        let row = sqlx::query(
-            "SELECT event_types, cursor, max_attempts, lease_ms FROM scm_listeners WHERE name = ?1",
-        )
-        .bind(listener)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(QueueError::sqlite)?
-        .ok_or_else(|| QueueError::UnknownListener(listener.to_owned()))?;
-        let event_types: String = row.get(0);
-        let cursor: i64 = row.get(1);
-        let max_attempts = u32::try_from(row.get::<i64, _>(2)).unwrap_or(1);
-        let lease_ms: i64 = row.get(3);
-
-        let last_seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM scm_events")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(QueueError::sqlite)?
-            .get(0);
-        if last_seq > cursor {
-            sqlx::query(
-                "INSERT OR IGNORE INTO scm_deliveries (listener, event_seq, attempts, state, available_at)
-                 SELECT ?1, seq, 0, 'ready', enqueued_at FROM scm_events
-                 WHERE seq > ?2 AND seq <= ?3
-                   AND event_type IN (SELECT value FROM json_each(?4))",
-            )
-            .bind(listener)
-            .bind(cursor)
-            .bind(last_seq)
-            .bind(&event_types)
-            .execute(&mut *tx)
-            .await
-            .map_err(QueueError::sqlite)?;
-            sqlx::query("UPDATE scm_listeners SET cursor = ?2 WHERE name = ?1")
-                .bind(listener)
-                .bind(last_seq)
-                .execute(&mut *tx)
-                .await
-                .map_err(QueueError::sqlite)?;
-        }
-
-        let now = now_micros();
-        let due = sqlx::query(
-            "SELECT d.id, d.attempts, e.envelope, e.enqueued_at
-             FROM scm_deliveries d JOIN scm_events e ON e.seq = d.event_seq
-             WHERE d.listener = ?1 AND d.state = 'ready' AND d.available_at <= ?2
-             ORDER BY d.available_at, d.id LIMIT ?3",
-        )
-        .bind(listener)
-        .bind(now)
-        .bind(i64::try_from(max).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(QueueError::sqlite)?;
-
-        let mut leased = Vec::with_capacity(due.len());
-        for row in due {
-            let id: i64 = row.get(0);
-            let attempts = u32::try_from(row.get::<i64, _>(1)).unwrap_or(u32::MAX);
-            if attempts >= max_attempts {
-                // Every attempt ended with an expired lease: the listener
-                // crashed its worker or outran the lease each time.
-                sqlx::query(
-                    "UPDATE scm_deliveries SET state = 'dead', dead_at = ?2, lease_token = NULL,
-                     last_error = COALESCE(last_error, 'lease expired on every attempt')
-                     WHERE id = ?1",
-                )
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(QueueError::sqlite)?;
-                continue;
-            }
-            let token: i64 = rand::random();
-            sqlx::query(
-                "UPDATE scm_deliveries SET attempts = attempts + 1, available_at = ?2, lease_token = ?3
-                 WHERE id = ?1",
-            )
-            .bind(id)
-            .bind(now + lease_ms * 1000)
-            .bind(token)
-            .execute(&mut *tx)
-            .await
-            .map_err(QueueError::sqlite)?;
-            let bytes: Vec<u8> = row.get(2);
-            leased.push((id, token, attempts + 1, bytes, row.get::<i64, _>(3)));
-        }
-        tx.commit().await.map_err(QueueError::sqlite)?;
-
+        let Reserved {
+            max_attempts,
+            leased,
+        } = self
+            .write(|reply| Op::Reserve {
+                listener: listener.to_owned(),
+                max,
+                reply,
+            })
+            .await?;
         let mut deliveries = Vec::with_capacity(leased.len());
         for (id, lease_token, attempt, bytes, enqueued_at) in leased {
             match EventEnvelope::from_json(&bytes) {
@@ -331,8 +296,16 @@ impl SqliteQueue {
                 }),
                 Err(err) => {
                     tracing::error!(listener, id, error = %err, "undecodable queued envelope");
-                    self.dead_letter_by_id(id, &format!("undecodable envelope: {err}"))
-                        .await?;
+                    let reason = format!("undecodable envelope: {err}");
+                    self.settle(
+                        id,
+                        None,
+                        Settle::Dead {
+                            at: now_micros(),
+                            reason,
+                        },
+                    )
+                    .await?;
                 }
             }
         }
@@ -340,9 +313,29 @@ impl SqliteQueue {
     }
 }
 
+/// Checkpoints the WAL once a second (PASSIVE: it never blocks the writer
+/// or readers), until the queue is dropped.
+async fn checkpoint_loop(pool: SqlitePool, writer: mpsc::WeakSender<Op>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if writer.upgrade().is_none() || pool.is_closed() {
+            return;
+        }
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(error = %err, "event queue checkpoint failed");
+        }
+    }
+}
+
 async fn write_loop(
     mut conn: SqliteConnection,
-    mut requests: mpsc::Receiver<EnqueueRequest>,
+    mut requests: mpsc::Receiver<Op>,
     notify: Arc<Notify>,
     config: SqliteConfig,
 ) {
@@ -352,23 +345,55 @@ async fn write_loop(
         batch.push(first);
         while batch.len() < config.max_batch {
             match requests.try_recv() {
-                Ok(request) => batch.push(request),
+                Ok(op) => batch.push(op),
                 Err(_) => break,
             }
         }
+        // Enqueues first, then acks and nacks, then reservations, so a
+        // reservation sees what the same batch stored and settled.
+        batch.sort_by_key(|op| match op {
+            Op::Enqueue { .. } => 0,
+            Op::Settle { .. } => 1,
+            Op::Reserve { .. } => 2,
+        });
         match write_batch(&mut conn, &batch).await {
-            Ok(outcomes) => {
-                for (request, outcome) in batch.drain(..).zip(outcomes) {
-                    metrics::produce_success(BACKEND, outcome);
-                    let _ = request.reply.send(Ok(outcome));
+            Ok(results) => {
+                let mut accepted = false;
+                for (op, result) in batch.drain(..).zip(results) {
+                    match (op, result) {
+                        (Op::Enqueue { reply, .. }, Done::Enqueued(outcome)) => {
+                            metrics::produce_success(BACKEND, outcome);
+                            accepted |= outcome == EnqueueOutcome::Accepted;
+                            let _ = reply.send(Ok(outcome));
+                        }
+                        (Op::Settle { reply, .. }, Done::Settled) => {
+                            let _ = reply.send(Ok(()));
+                        }
+                        (Op::Reserve { reply, .. }, Done::Reserved(reserved)) => {
+                            let _ = reply.send(reserved);
+                        }
+                        _ => unreachable!("results follow the batch"),
+                    }
                 }
-                notify.notify_waiters();
+                if accepted {
+                    notify.notify_waiters();
+                }
             }
             Err(err) => {
                 tracing::error!(error = %err, size = batch.len(), "event queue batch commit failed");
-                for request in batch.drain(..) {
-                    metrics::produce_failed(BACKEND, "commit_failed");
-                    let _ = request.reply.send(Err(QueueError::sqlite(&err)));
+                for op in batch.drain(..) {
+                    match op {
+                        Op::Enqueue { reply, .. } => {
+                            metrics::produce_failed(BACKEND, "commit_failed");
+                            let _ = reply.send(Err(QueueError::sqlite(&err)));
+                        }
+                        Op::Settle { reply, .. } => {
+                            let _ = reply.send(Err(QueueError::sqlite(&err)));
+                        }
+                        Op::Reserve { reply, .. } => {
+                            let _ = reply.send(Err(QueueError::sqlite(&err)));
+                        }
+                    }
                 }
             }
         }
@@ -381,35 +406,182 @@ async fn write_loop(
     }
 }
 
-async fn write_batch(
-    conn: &mut SqliteConnection,
-    batch: &[EnqueueRequest],
-) -> Result<Vec<EnqueueOutcome>, sqlx::Error> {
+enum Done {
+    Enqueued(EnqueueOutcome),
+    Settled,
+    Reserved(Result<Reserved, QueueError>),
+}
+
+/// Runs a batch in one transaction. An SQL error fails the whole batch
+/// (nothing of it is committed); an unknown listener only fails its own
+/// reservation.
+async fn write_batch(conn: &mut SqliteConnection, batch: &[Op]) -> Result<Vec<Done>, sqlx::Error> {
     let mut tx = conn.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for request in batch {
-        let row = &request.row;
-        let inserted = sqlx::query(
-            "INSERT INTO scm_events (dedupe_key, provider, delivery_id, event_type, envelope, enqueued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
-        )
-        .bind(&row.dedupe_key)
-        .bind(&row.provider)
-        .bind(&row.delivery_id)
-        .bind(row.event_type)
-        .bind(&row.envelope)
-        .bind(row.enqueued_at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        outcomes.push(if inserted == 1 {
-            EnqueueOutcome::Accepted
-        } else {
-            EnqueueOutcome::Duplicate
+    let mut results = Vec::with_capacity(batch.len());
+    for op in batch {
+        results.push(match op {
+            Op::Enqueue { row, .. } => {
+                let inserted = sqlx::query(
+                    "INSERT INTO scm_events (dedupe_key, provider, delivery_id, event_type, envelope, enqueued_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
+                )
+                .bind(&row.dedupe_key)
+                .bind(&row.provider)
+                .bind(&row.delivery_id)
+                .bind(row.event_type)
+                .bind(&row.envelope)
+                .bind(row.enqueued_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                Done::Enqueued(if inserted == 1 {
+                    EnqueueOutcome::Accepted
+                } else {
+                    EnqueueOutcome::Duplicate
+                })
+            }
+            Op::Settle {
+                id, token, settle, ..
+            } => {
+                match settle {
+                    Settle::Ack => {
+                        sqlx::query("DELETE FROM scm_deliveries WHERE id = ?1 AND lease_token IS ?2")
+                            .bind(id)
+                            .bind(token)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Settle::Retry {
+                        available_at,
+                        reason,
+                    } => {
+                        sqlx::query(
+                            "UPDATE scm_deliveries SET available_at = ?3, last_error = ?4, lease_token = NULL
+                             WHERE id = ?1 AND (?2 IS NULL OR lease_token = ?2)",
+                        )
+                        .bind(id)
+                        .bind(token)
+                        .bind(available_at)
+                        .bind(reason)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Settle::Dead { at, reason } => {
+                        sqlx::query(
+                            "UPDATE scm_deliveries SET state = 'dead', dead_at = ?3, last_error = ?4,
+                             lease_token = NULL WHERE id = ?1 AND (?2 IS NULL OR lease_token = ?2)",
+                        )
+                        .bind(id)
+                        .bind(token)
+                        .bind(at)
+                        .bind(reason)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                Done::Settled
+            }
+            Op::Reserve { listener, max, .. } => {
+                Done::Reserved(reserve_in(&mut tx, listener, *max).await?)
+            }
         });
     }
     tx.commit().await?;
-    Ok(outcomes)
+    Ok(results)
+}
+
+/// Fans out new events to `listener` and leases its due deliveries,
+/// inside the writer's transaction.
+async fn reserve_in(
+    conn: &mut SqliteConnection,
+    listener: &str,
+    max: usize,
+) -> Result<Result<Reserved, QueueError>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT event_types, cursor, max_attempts, lease_ms FROM scm_listeners WHERE name = ?1",
+    )
+    .bind(listener)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(Err(QueueError::UnknownListener(listener.to_owned())));
+    };
+    let event_types: String = row.get(0);
+    let cursor: i64 = row.get(1);
+    let max_attempts = u32::try_from(row.get::<i64, _>(2)).unwrap_or(1);
+    let lease_ms: i64 = row.get(3);
+
+    let last_seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM scm_events")
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    if last_seq > cursor {
+        sqlx::query(
+            "INSERT OR IGNORE INTO scm_deliveries (listener, event_seq, attempts, state, available_at)
+             SELECT ?1, seq, 0, 'ready', enqueued_at FROM scm_events
+             WHERE seq > ?2 AND seq <= ?3
+               AND event_type IN (SELECT value FROM json_each(?4))",
+        )
+        .bind(listener)
+        .bind(cursor)
+        .bind(last_seq)
+        .bind(&event_types)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE scm_listeners SET cursor = ?2 WHERE name = ?1")
+            .bind(listener)
+            .bind(last_seq)
+            .execute(&mut *conn)
+            .await?;
+    }
+
+    let now = now_micros();
+    let due = sqlx::query(
+        "SELECT d.id, d.attempts, e.envelope, e.enqueued_at
+         FROM scm_deliveries d JOIN scm_events e ON e.seq = d.event_seq
+         WHERE d.listener = ?1 AND d.state = 'ready' AND d.available_at <= ?2
+         ORDER BY d.available_at, d.id LIMIT ?3",
+    )
+    .bind(listener)
+    .bind(now)
+    .bind(i64::try_from(max).unwrap_or(i64::MAX))
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut leased = Vec::with_capacity(due.len());
+    for row in due {
+        let id: i64 = row.get(0);
+        let attempts = u32::try_from(row.get::<i64, _>(1)).unwrap_or(u32::MAX);
+        if attempts >= max_attempts {
+            // Every attempt ended with an expired lease: the listener
+            // crashed its worker or outran the lease each time.
+            sqlx::query(
+                "UPDATE scm_deliveries SET state = 'dead', dead_at = ?2, lease_token = NULL,
+                 last_error = COALESCE(last_error, 'lease expired on every attempt')
+                 WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            continue;
+        }
+        let token: i64 = rand::random();
+        sqlx::query(
+            "UPDATE scm_deliveries SET attempts = attempts + 1, available_at = ?2, lease_token = ?3
+             WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(now + lease_ms * 1000)
+        .bind(token)
+        .execute(&mut *conn)
+        .await?;
+        leased.push((id, token, attempts + 1, row.get(2), row.get::<i64, _>(3)));
+    }
+    Ok(Ok(Reserved {
+        max_attempts,
+        leased,
+    }))
 }
 
 const PRUNE: &str = "DELETE FROM scm_events
@@ -458,23 +630,11 @@ impl EventQueue for SqliteQueue {
             envelope: envelope.to_json(),
             enqueued_at: now_micros(),
         };
-        let (reply, answer) = oneshot::channel();
-        if self
-            .writer
-            .send(EnqueueRequest { row, reply })
-            .await
-            .is_err()
-        {
+        let result = self.write(|reply| Op::Enqueue { row, reply }).await;
+        if matches!(result, Err(QueueError::Closed)) {
             metrics::produce_failed(BACKEND, "closed");
-            return Err(QueueError::Closed);
         }
-        match answer.await {
-            Ok(result) => result,
-            Err(_) => {
-                metrics::produce_failed(BACKEND, "closed");
-                Err(QueueError::Closed)
-            }
-        }
+        result
     }
 
     async fn subscribe(&self, subscription: &ListenerSubscription) -> Result<(), QueueError> {
@@ -543,13 +703,7 @@ impl EventQueue for SqliteQueue {
 
     async fn ack(&self, delivery: &Delivery) -> Result<(), QueueError> {
         let (id, token) = sqlite_handle(delivery)?;
-        sqlx::query("DELETE FROM scm_deliveries WHERE id = ?1 AND lease_token = ?2")
-            .bind(id)
-            .bind(token)
-            .execute(&self.pool)
-            .await
-            .map_err(QueueError::sqlite)?;
-        Ok(())
+        self.settle(id, Some(token), Settle::Ack).await
     }
 
     async fn nack(
@@ -560,31 +714,21 @@ impl EventQueue for SqliteQueue {
     ) -> Result<NackOutcome, QueueError> {
         let (id, token) = sqlite_handle(delivery)?;
         let now = now_micros();
+        let reason = reason.to_owned();
         if delivery.is_last_attempt() {
-            sqlx::query(
-                "UPDATE scm_deliveries SET state = 'dead', dead_at = ?3, last_error = ?4,
-                 lease_token = NULL WHERE id = ?1 AND lease_token = ?2",
-            )
-            .bind(id)
-            .bind(token)
-            .bind(now)
-            .bind(reason)
-            .execute(&self.pool)
-            .await
-            .map_err(QueueError::sqlite)?;
+            self.settle(id, Some(token), Settle::Dead { at: now, reason })
+                .await?;
             return Ok(NackOutcome::DeadLettered);
         }
-        sqlx::query(
-            "UPDATE scm_deliveries SET available_at = ?3, last_error = ?4, lease_token = NULL
-             WHERE id = ?1 AND lease_token = ?2",
+        self.settle(
+            id,
+            Some(token),
+            Settle::Retry {
+                available_at: now + micros(retry_after),
+                reason,
+            },
         )
-        .bind(id)
-        .bind(token)
-        .bind(now + micros(retry_after))
-        .bind(reason)
-        .execute(&self.pool)
-        .await
-        .map_err(QueueError::sqlite)?;
+        .await?;
         Ok(NackOutcome::Retrying)
     }
 
