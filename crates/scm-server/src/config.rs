@@ -28,6 +28,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `[quota]`: referrer allocations and the optional Redis store.
     pub quota: crate::quota_store::QuotaConfig,
+    /// `[rpc]`: caching on the signed-request hot path.
+    pub rpc: RpcConfig,
     /// `[rpc0]`: the older signed proxy protocol.
     pub rpc0: crate::rpc0::Rpc0Config,
     /// `[webhooks]`: body cap and per-provider secrets of the ingress.
@@ -43,6 +45,7 @@ impl Default for Config {
             database_url: "sqlite://scm.db".into(),
             max_body_bytes: crate::app::MAX_BODY,
             quota: Default::default(),
+            rpc: Default::default(),
             rpc0: Default::default(),
             webhooks: Default::default(),
             queue: Default::default(),
@@ -75,6 +78,7 @@ impl Config {
                 .parse()
                 .map_err(|err| invalid("SCM_MAX_BODY_BYTES", format!("{err}")))?;
         }
+        config.rpc.apply_env(env)?;
         config.quota.apply_env(env)?;
         config.rpc0.apply_env(env)?;
         config.webhooks.apply_env(env)?;
@@ -85,6 +89,68 @@ impl Config {
     /// [`Config::load`] with the process environment.
     pub fn load_from_env(path: Option<&Path>) -> Result<Self, ConfigError> {
         Self::load(path, &std::env::vars().collect())
+    }
+}
+
+/// `[rpc]`: how long the server trusts what it read from the registry.
+///
+/// Every signed call needs the client key (its secret is stored sealed and
+/// opened with AES-GCM) and the repository row. Caching them in the
+/// process saves two database round trips and a decryption per call. The
+/// trade-off: a key revoked (`scm client-key revoke`) or a repository
+/// deactivated (`scm repo deactivate`) from another process still works on
+/// a running server for up to the TTL; a new key or repository works at
+/// once (misses are never cached). `0` disables a cache, so every call
+/// reads the registry.
+///
+/// ```toml
+/// [rpc]
+/// key_cache_ttl_ms = 2000          # SCM_RPC_KEY_CACHE_TTL_MS
+/// repository_cache_ttl_ms = 2000   # SCM_RPC_REPOSITORY_CACHE_TTL_MS
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RpcConfig {
+    pub key_cache_ttl_ms: u64,
+    pub repository_cache_ttl_ms: u64,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        Self {
+            key_cache_ttl_ms: 2_000,
+            repository_cache_ttl_ms: 2_000,
+        }
+    }
+}
+
+impl RpcConfig {
+    /// Applies `SCM_RPC_KEY_CACHE_TTL_MS` and
+    /// `SCM_RPC_REPOSITORY_CACHE_TTL_MS`.
+    pub fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<(), ConfigError> {
+        for (name, field) in [
+            ("SCM_RPC_KEY_CACHE_TTL_MS", &mut self.key_cache_ttl_ms),
+            (
+                "SCM_RPC_REPOSITORY_CACHE_TTL_MS",
+                &mut self.repository_cache_ttl_ms,
+            ),
+        ] {
+            if let Some(value) = env.get(name) {
+                *field = value.trim().parse().map_err(|err| ConfigError::Invalid {
+                    name: name.into(),
+                    detail: format!("{err}"),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn key_cache_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.key_cache_ttl_ms)
+    }
+
+    pub fn repository_cache_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.repository_cache_ttl_ms)
     }
 }
 
@@ -110,6 +176,11 @@ mod tests {
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.database_url, "postgres://127.0.0.1/x");
         assert_eq!(config.max_body_bytes, 10 * 1024 * 1024);
+        let env = HashMap::from([("SCM_RPC_KEY_CACHE_TTL_MS".to_owned(), "0".to_owned())]);
+        std::fs::write(&file, "[rpc]\nrepository_cache_ttl_ms = 500\n").unwrap();
+        let config = Config::load(Some(&file), &env).unwrap();
+        assert_eq!(config.rpc.key_cache_ttl_ms, 0);
+        assert_eq!(config.rpc.repository_cache_ttl_ms, 500);
         std::fs::write(&file, "lisen = 1\n").unwrap();
         assert!(Config::load(Some(&file), &HashMap::new()).is_err());
         std::fs::remove_dir_all(&dir).unwrap();

@@ -14,6 +14,7 @@
 //! - [`openapi`]: the served OpenAPI document (generated in scm-rpc).
 
 pub mod app;
+pub mod cache;
 pub mod config;
 pub mod crypto;
 pub mod error;
@@ -53,8 +54,13 @@ pub async fn open_registry(config: &Config) -> Result<registry::Registry, Server
 }
 
 /// The router over an opened registry, with providers built per
-/// integration.
+/// integration, and the registry's key and repository caches set from
+/// `[rpc]`.
 pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router {
+    registry.set_cache_ttls(
+        config.rpc.key_cache_ttl(),
+        config.rpc.repository_cache_ttl(),
+    );
     let stores = config.quota.stores().unwrap_or_else(|err| {
         tracing::error!(error = %err, "quota store unusable; counting in memory");
         quota_store::QuotaConfig::default()

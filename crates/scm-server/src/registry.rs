@@ -7,6 +7,7 @@
 //! where they are used.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use scm_core::registry::{RepositoryKey, RepositoryRecord, RepositoryRegistry};
@@ -16,6 +17,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
+use crate::cache::TtlCache;
 use crate::crypto::{CryptoError, SecretBox};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -164,10 +166,47 @@ pub struct ClientKey {
 }
 
 /// The registry over a SQLite file or a PostgreSQL database.
+///
+/// Clones share the pool and the caches (see [`Registry::set_cache_ttls`]).
 #[derive(Clone, Debug)]
 pub struct Registry {
     pub(crate) pool: AnyPool,
     pub(crate) secrets: Arc<SecretBox>,
+    caches: Arc<Caches>,
+}
+
+/// How a cached repository was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum RepositoryCacheKey {
+    Id(i64),
+    External(String, String),
+}
+
+impl From<&RepositoryKey> for RepositoryCacheKey {
+    fn from(key: &RepositoryKey) -> Self {
+        match key {
+            RepositoryKey::Id(id) => Self::Id(*id),
+            RepositoryKey::External(provider, external_id) => {
+                Self::External(provider.clone(), external_id.clone())
+            }
+        }
+    }
+}
+
+/// The hot-path caches (off unless [`Registry::set_cache_ttls`] set them).
+#[derive(Debug)]
+struct Caches {
+    client_keys: TtlCache<String, ClientKey>,
+    repositories: TtlCache<RepositoryCacheKey, RepositoryRecord>,
+}
+
+impl Caches {
+    fn new(client_keys: Duration, repositories: Duration) -> Self {
+        Self {
+            client_keys: TtlCache::new(client_keys),
+            repositories: TtlCache::new(repositories),
+        }
+    }
 }
 
 fn now() -> i64 {
@@ -209,7 +248,18 @@ impl Registry {
         Ok(Self {
             pool,
             secrets: Arc::new(secrets),
+            caches: Arc::new(Caches::new(Duration::ZERO, Duration::ZERO)),
         })
+    }
+
+    /// Caches client keys (with their opened secrets) and repository rows
+    /// for the given times (zero: not cached). A key revoked or a
+    /// repository deactivated through this registry or any of its clones
+    /// is dropped from the cache at once; a change made by another process
+    /// is seen within the TTL. See [`crate::cache`].
+    pub fn set_cache_ttls(&self, client_keys: Duration, repositories: Duration) {
+        self.caches.client_keys.set_ttl(client_keys);
+        self.caches.repositories.set_ttl(repositories);
     }
 
     /// A plain pool on `database_url` without migrations (administration
@@ -426,6 +476,9 @@ impl Registry {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.caches
+            .repositories
+            .remove_where(|record| record.id == id);
         if done.rows_affected() == 0 {
             return Err(RegistryError::NotFound(format!("repository {id}")));
         }
@@ -481,6 +534,9 @@ impl Registry {
             .bind(key_id)
             .execute(&self.pool)
             .await?;
+        self.caches
+            .client_keys
+            .remove_where(|key| key.record.key_id == key_id);
         if done.rows_affected() == 0 {
             return Err(RegistryError::NotFound(format!("client key {key_id}")));
         }
@@ -490,7 +546,13 @@ impl Registry {
     /// A key with its opened secret, for verifying a request. Revoked keys
     /// are returned too (with `revoked: true`) so the caller can refuse them
     /// with the right code.
+    ///
+    /// Served from the cache when [`Registry::set_cache_ttls`] enabled it.
     pub async fn client_key(&self, key_id: &str) -> Result<Option<ClientKey>> {
+        if let Some(key) = self.caches.client_keys.get(key_id) {
+            return Ok(Some(key));
+        }
+        let generation = self.caches.client_keys.generation();
         let row = sqlx::query(
             "SELECT key_id, name, secret, grants, revoked FROM rpc_clients WHERE key_id = $1",
         )
@@ -502,7 +564,11 @@ impl Registry {
         let secret = Secret::new(
             String::from_utf8(self.secrets.open(&sealed)?).map_err(|_| CryptoError::Decrypt)?,
         );
-        Ok(Some(ClientKey { record, secret }))
+        let key = ClientKey { record, secret };
+        self.caches
+            .client_keys
+            .insert(key.record.key_id.clone(), key.clone(), generation);
+        Ok(Some(key))
     }
 }
 
@@ -541,6 +607,12 @@ impl RepositoryRegistry for Registry {
         &self,
         key: &RepositoryKey,
     ) -> scm_core::Result<Option<RepositoryRecord>> {
+        let cache = &self.caches.repositories;
+        let cache_key = cache.enabled().then(|| RepositoryCacheKey::from(key));
+        if let Some(record) = cache_key.as_ref().and_then(|k| cache.get(k)) {
+            return Ok(Some(record));
+        }
+        let generation = cache.generation();
         let row = match key {
             RepositoryKey::Id(id) => {
                 sqlx::query(&format!("{REPO_COLUMNS} WHERE id = $1"))
@@ -559,6 +631,10 @@ impl RepositoryRegistry for Registry {
             }
         }
         .map_err(RegistryError::from)?;
-        Ok(row.as_ref().map(repository_from_row).transpose()?)
+        let record = row.as_ref().map(repository_from_row).transpose()?;
+        if let (Some(cache_key), Some(record)) = (cache_key, &record) {
+            cache.insert(cache_key, record.clone(), generation);
+        }
+        Ok(record)
     }
 }

@@ -4,6 +4,7 @@
 //! call, so nothing leaves the process).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -32,6 +33,11 @@ struct Fixture {
     foreign_repo: i64,
     inactive_repo: i64,
     sibling_repo: i64,
+    /// Used successfully (so cached), then revoked / deactivated.
+    later_revoked_id: String,
+    later_revoked_secret: Secret,
+    later_inactive_repo: i64,
+    registry: Registry,
     dir: std::path::PathBuf,
 }
 
@@ -43,6 +49,10 @@ async fn fixture(name: &str) -> Fixture {
     let url = format!("sqlite://{}", dir.join("registry.db").display());
     let secrets = SecretBox::from_encoded(&SecretBox::generate_key()).unwrap();
     let registry = Registry::connect(&url, secrets).await.unwrap();
+    // Caches on, with a TTL far longer than the test: a key revoked or a
+    // repository deactivated after it was cached is refused only because
+    // the change drops the cached entry.
+    registry.set_cache_ttls(Duration::from_secs(600), Duration::from_secs(600));
     let integration = registry
         .add_integration(NewIntegration {
             provider: "github".into(),
@@ -82,6 +92,11 @@ async fn fixture(name: &str) -> Fixture {
         .await
         .unwrap()
         .id;
+    let later_inactive_repo = registry
+        .add_repository(add(10, "acme/retired"))
+        .await
+        .unwrap()
+        .id;
     let grants = |orgs: Vec<i64>| Grants {
         organizations: orgs,
         referrers: vec!["shared".into(), "ci".into()],
@@ -100,6 +115,10 @@ async fn fixture(name: &str) -> Fixture {
         .await
         .unwrap();
     registry.revoke_client_key(&revoked.key_id).await.unwrap();
+    let (later_revoked, later_revoked_secret) = registry
+        .create_client_key("leaving", grants(vec![10]))
+        .await
+        .unwrap();
     let (other, other_secret) = registry
         .create_client_key("other", grants(vec![11]))
         .await
@@ -117,7 +136,7 @@ async fn fixture(name: &str) -> Fixture {
         proxies: resolver.clone(),
         max_body: scm_server::app::MAX_BODY,
     };
-    let app = router(Arc::new(AppState::new(registry, resolver)))
+    let app = router(Arc::new(AppState::new(registry.clone(), resolver)))
         .merge(scm_server::rpc0::router(Arc::new(rpc0)));
     Fixture {
         app,
@@ -131,6 +150,10 @@ async fn fixture(name: &str) -> Fixture {
         foreign_repo,
         inactive_repo,
         sibling_repo,
+        later_revoked_id: later_revoked.key_id,
+        later_revoked_secret,
+        later_inactive_repo,
+        registry,
         dir,
     }
 }
@@ -253,6 +276,26 @@ async fn security_table() {
         edit(&mut call);
         call
     };
+
+    // A key and a repository that work (and are now cached), then are
+    // revoked and deactivated.
+    let leaving = |c: &mut Call| {
+        c.key_id = f.later_revoked_id.clone();
+        c.secret = f.later_revoked_secret.clone();
+    };
+    let retired = |c: &mut Call| c.repo = f.later_inactive_repo.to_string();
+    for call in [with(&leaving), with(&retired)] {
+        let (status, body) = send(&f.app, call.request()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    f.registry
+        .revoke_client_key(&f.later_revoked_id)
+        .await
+        .unwrap();
+    f.registry
+        .deactivate_repository(f.later_inactive_repo)
+        .await
+        .unwrap();
     let attacks: Vec<(&str, Call, u16, &str)> = vec![
         (
             "replayed request",
@@ -315,6 +358,12 @@ async fn security_table() {
             "rpc_invalid_signature",
         ),
         (
+            "key revoked after use (cached)",
+            with(&leaving),
+            401,
+            "rpc_invalid_signature",
+        ),
+        (
             "missing signature",
             with(&|c| c.tamper.push(("x-scm-signature", String::new()))),
             401,
@@ -353,6 +402,12 @@ async fn security_table() {
         (
             "inactive repository",
             with(&|c| c.repo = f.inactive_repo.to_string()),
+            404,
+            "repository_inactive",
+        ),
+        (
+            "repository deactivated after use (cached)",
+            with(&retired),
             404,
             "repository_inactive",
         ),
