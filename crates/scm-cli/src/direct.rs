@@ -1,110 +1,58 @@
-//! `scm github|gitlab <action>`: one action straight against the provider.
-
-use std::sync::Arc;
+//! `scm <provider> <action>`: one action straight against a provider.
 
 use futures::StreamExt;
+use scm_core::factory::{IntegrationAuth, IntegrationSpec, ProviderFactory};
+use scm_core::layers::ConnectOptions;
 use scm_core::registry::RepositoryRecord;
 use scm_core::{
     ActionKind, AnyAction, AnyOutput, Error, RequestOptions, Response, Secret, SourceCodeManager,
 };
-use scm_github::{AppCredentials, ConnectOptions, Credentials, GitHub, GitHubConfig};
-use scm_gitlab::{GitLab, GitLabConfig, TokenKind};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
-/// Where and as whom to reach GitHub.
-#[derive(Debug, Clone)]
-pub struct GitHubTarget {
-    pub repo: String,
-    pub api_url: Option<String>,
-    pub web_url: Option<String>,
-    pub credentials: Credentials,
-}
-
-impl GitHubTarget {
-    /// Credentials from a token, or from App id + key file + installation.
-    pub fn credentials(
-        token: Option<String>,
-        app_id: Option<String>,
-        private_key_file: Option<String>,
-        installation_id: Option<String>,
-    ) -> Result<Credentials, Error> {
-        match (token, app_id, private_key_file, installation_id) {
-            (Some(token), None, None, None) => Ok(Credentials::Token(Secret::new(token))),
-            (None, Some(app_id), Some(key_file), Some(installation_id)) => {
-                let key = std::fs::read_to_string(&key_file)
-                    .map_err(|err| Error::invalid_input(format!("cannot read private key file {key_file}: {err}")))?;
-                Ok(Credentials::App(AppCredentials {
-                    app_id,
-                    private_key: Secret::new(key),
-                    installation_id,
-                }))
-            }
-            _ => Err(Error::invalid_input(
-                "give either --token (or GITHUB_TOKEN) or all of --app-id, --private-key-file and --installation-id",
-            )),
+/// Credentials from flags: a token (`--oauth` for an OAuth token), or an
+/// app id + private key file + installation id.
+pub fn auth_from_flags(
+    token: Option<String>,
+    oauth: bool,
+    app_id: Option<String>,
+    private_key_file: Option<String>,
+    installation_id: Option<String>,
+) -> Result<IntegrationAuth, Error> {
+    match (token, app_id, private_key_file, installation_id) {
+        (Some(token), None, None, None) if oauth => {
+            Ok(IntegrationAuth::OAuthToken(Secret::new(token)))
         }
-    }
-
-    fn config(&self) -> Result<GitHubConfig, Error> {
-        match (&self.api_url, &self.web_url) {
-            (None, None) => Ok(GitHubConfig::github_com(self.credentials.clone())),
-            (api, web) => GitHubConfig::custom(
-                api.as_deref().unwrap_or("https://api.github.com"),
-                web.as_deref().unwrap_or("https://github.com"),
-                self.credentials.clone(),
-            ),
+        (Some(token), None, None, None) => Ok(IntegrationAuth::Token(Secret::new(token))),
+        (None, Some(app_id), Some(key_file), Some(installation_id)) => {
+            let key = std::fs::read_to_string(&key_file).map_err(|err| {
+                Error::invalid_input(format!("cannot read private key file {key_file}: {err}"))
+            })?;
+            Ok(IntegrationAuth::App {
+                app_id,
+                private_key: Secret::new(key),
+                installation_id,
+            })
         }
-    }
-
-    pub fn manager(&self) -> Result<SourceCodeManager, Error> {
-        let github = GitHub::connect(&self.config()?, ConnectOptions::default())?;
-        let provider = scm_core::layers::standard_stack(Arc::new(github));
-        Ok(SourceCodeManager::for_repository(
-            provider,
-            RepositoryRecord::direct("github", &self.repo),
-            "cli",
-        ))
+        _ => Err(Error::invalid_input(
+            "give either --token or all of --app-id, --private-key-file and --installation-id",
+        )),
     }
 }
 
-/// Where and as whom to reach GitLab.
-#[derive(Debug, Clone)]
-pub struct GitLabTarget {
-    /// `group/subgroup/project` or a numeric project id.
-    pub repo: String,
-    pub api_url: Option<String>,
-    pub web_url: Option<String>,
-    pub token: Secret,
-    /// The token is an OAuth access token rather than a personal,
-    /// project or group access token.
-    pub oauth: bool,
-}
-
-impl GitLabTarget {
-    fn config(&self) -> GitLabConfig {
-        let kind = if self.oauth {
-            TokenKind::OAuthBearer
-        } else {
-            TokenKind::PrivateToken
-        };
-        let web = self.web_url.as_deref().unwrap_or("https://gitlab.com");
-        let mut config = GitLabConfig::self_managed(web, self.token.clone(), kind);
-        if let Some(api) = &self.api_url {
-            config.api_url = api.clone();
-        }
-        config
-    }
-
-    pub fn manager(&self) -> Result<SourceCodeManager, Error> {
-        let gitlab = GitLab::connect(self.config(), ConnectOptions::default())?;
-        let provider = scm_core::layers::standard_stack(Arc::new(gitlab));
-        Ok(SourceCodeManager::for_repository(
-            provider,
-            RepositoryRecord::direct("gitlab", &self.repo),
-            "cli",
-        ))
-    }
+/// A facade over one repository, straight against the provider (no
+/// registry, no server).
+pub fn manager(
+    factory: &dyn ProviderFactory,
+    repo: &str,
+    spec: &IntegrationSpec,
+) -> Result<SourceCodeManager, Error> {
+    let instance = factory.build(spec, ConnectOptions::default())?;
+    Ok(SourceCodeManager::for_repository(
+        instance.provider,
+        RepositoryRecord::direct(factory.name(), repo),
+        "cli",
+    ))
 }
 
 /// What to do with the action's result.

@@ -40,7 +40,7 @@ fn unknown_provider_is_a_coded_error() {
 #[test]
 fn capabilities_doc_is_up_to_date() {
     let path = scm_testkit::paths::repo_root().join("docs/capabilities.md");
-    let expected = capabilities::markdown(&PROVIDERS.iter().collect::<Vec<_>>());
+    let expected = capabilities::markdown(PROVIDERS);
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
