@@ -417,24 +417,17 @@ enum Done {
 /// reservation.
 async fn write_batch(conn: &mut SqliteConnection, batch: &[Op]) -> Result<Vec<Done>, sqlx::Error> {
     let mut tx = conn.begin().await?;
+    let accepted = insert_events(&mut tx, batch).await?;
     let mut results = Vec::with_capacity(batch.len());
+    let mut first_of_key = std::collections::HashSet::new();
     for op in batch {
         results.push(match op {
             Op::Enqueue { row, .. } => {
-                let inserted = sqlx::query(
-                    "INSERT INTO scm_events (dedupe_key, provider, delivery_id, event_type, envelope, enqueued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
-                )
-                .bind(&row.dedupe_key)
-                .bind(&row.provider)
-                .bind(&row.delivery_id)
-                .bind(row.event_type)
-                .bind(&row.envelope)
-                .bind(row.enqueued_at)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                Done::Enqueued(if inserted == 1 {
+                // The first request of a key in the batch is the one
+                // inserted; a repeat in the same batch is a duplicate.
+                let fresh = first_of_key.insert(row.dedupe_key.as_str())
+                    && accepted.contains(&row.dedupe_key);
+                Done::Enqueued(if fresh {
                     EnqueueOutcome::Accepted
                 } else {
                     EnqueueOutcome::Duplicate
@@ -488,6 +481,56 @@ async fn write_batch(conn: &mut SqliteConnection, batch: &[Op]) -> Result<Vec<Do
     }
     tx.commit().await?;
     Ok(results)
+}
+
+/// Rows per multi-row insert: six parameters each, under SQLite's
+/// historical limit of 999 parameters per statement.
+const INSERT_CHUNK: usize = 128;
+
+/// Inserts the batch's new events with multi-row statements (one round
+/// trip to the connection per chunk instead of one per event); returns
+/// the dedupe keys actually inserted.
+async fn insert_events(
+    conn: &mut SqliteConnection,
+    batch: &[Op],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let mut seen = std::collections::HashSet::new();
+    let rows: Vec<&EventRow> = batch
+        .iter()
+        .filter_map(|op| match op {
+            Op::Enqueue { row, .. } => Some(row),
+            _ => None,
+        })
+        .filter(|row| seen.insert(row.dedupe_key.as_str()))
+        .collect();
+    let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO scm_events (dedupe_key, provider, delivery_id, event_type, envelope, enqueued_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 {
+                "(?,?,?,?,?,?)"
+            } else {
+                ",(?,?,?,?,?,?)"
+            });
+        }
+        sql.push_str(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key");
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(&row.dedupe_key)
+                .bind(&row.provider)
+                .bind(&row.delivery_id)
+                .bind(row.event_type)
+                .bind(&row.envelope)
+                .bind(row.enqueued_at);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            inserted.insert(row.get::<String, _>(0));
+        }
+    }
+    Ok(inserted)
 }
 
 /// Fans out new events to `listener` and leases its due deliveries,
