@@ -10,14 +10,14 @@ use scm_cli::direct::{self, OutputOptions};
 use scm_cli::events_cli;
 use scm_cli::providers::{self, PROVIDERS};
 use scm_cli::{bench, remote};
+use scm_core::factory::{IntegrationSpec, ProviderFactory};
+use scm_core::{ActionName, AnyAction, Error, RequestOptions};
 
 // The server's request path allocates many small, short-lived buffers
 // (headers, JSON values, response bodies) across threads; mimalloc spends
 // far less time on them than the system allocator (see docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use scm_core::factory::{IntegrationSpec, ProviderFactory};
-use scm_core::{ActionName, AnyAction, Error, RequestOptions};
 
 fn cli() -> Command {
     Command::new("scm")
