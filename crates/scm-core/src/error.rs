@@ -140,14 +140,6 @@ impl Error {
         }
     }
 
-    /// Whether a retry of the same idempotent request may succeed.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Error::RateLimited { .. } | Error::ProviderUnavailable { .. } | Error::Timeout { .. }
-        )
-    }
-
     pub fn invalid_input(detail: impl Into<String>) -> Self {
         Error::InvalidInput {
             detail: detail.into(),

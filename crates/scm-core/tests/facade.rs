@@ -124,7 +124,15 @@ async fn unsupported_actions_never_reach_the_provider() {
         .into_data()
         .unwrap();
     assert_eq!(topics, ["acme/repo-1", "tests"]);
-    assert_eq!(provider.calls.load(Ordering::SeqCst), 1);
+    let other = scm.with_referrer("autofix");
+    let topics = other
+        .execute(GetRepositoryTopics {})
+        .await
+        .unwrap()
+        .into_data()
+        .unwrap();
+    assert_eq!(topics, ["acme/repo-1", "autofix"]);
+    assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
