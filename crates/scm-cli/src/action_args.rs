@@ -6,43 +6,14 @@
 //! enum values stay strings (`--issue-id 12` is the string `"12"`),
 //! integers become numbers, `Vec<String>` takes a comma-separated list,
 //! booleans are flags (`--force`, or `--recursive false`), and structured
-//! arguments take JSON. `--args '{…}'` gives all arguments as JSON at
-//! once; flags override it.
+//! arguments take JSON. Each field's shape comes from its type in the
+//! action table ([`scm_core::actions::FieldType`]), never from its name.
+//! `--args '{…}'` gives all arguments as JSON at once; flags override it.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use scm_core::actions::FieldInfo;
+use scm_core::actions::FieldKind;
 use scm_core::{ActionKind, ActionName, Error};
 use serde_json::{Map, Value};
-
-/// How a field's value is read from the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    Text,
-    Integer,
-    Flag,
-    List,
-    Json,
-}
-
-const TEXT_TYPES: &[&str] = &["String", "ResourceId", "Sha", "Date", "Timestamp"];
-const STRUCT_TYPES: &[&str] = &["DiffLine", "CheckRunOutput", "CommitAuthorParam"];
-
-pub fn field_kind(field: &FieldInfo) -> FieldKind {
-    let ty: String = field.ty.chars().filter(|c| !c.is_whitespace()).collect();
-    let inner = ty
-        .strip_prefix("Option<")
-        .and_then(|t| t.strip_suffix('>'))
-        .unwrap_or(&ty);
-    match inner {
-        "bool" => FieldKind::Flag,
-        "u32" | "u64" => FieldKind::Integer,
-        "Vec<String>" | "Vec<Sha>" => FieldKind::List,
-        t if TEXT_TYPES.contains(&t) => FieldKind::Text,
-        t if t.starts_with("Vec<") || STRUCT_TYPES.contains(&t) => FieldKind::Json,
-        // Enums (reaction, state, side, …) are strings on the wire.
-        _ => FieldKind::Text,
-    }
-}
 
 fn flag_name(field: &str) -> String {
     field.replace('_', "-")
@@ -60,7 +31,7 @@ pub fn command(action: ActionName) -> Command {
                 .help("All arguments as one JSON object; flags override its fields"),
         );
     for field in action.fields() {
-        let kind = field_kind(field);
+        let kind = field.kind;
         let mut arg = Arg::new(field.name)
             .long(flag_name(field.name))
             .help(format!("{} ({})", field.name, field.ty.replace(' ', "")));
@@ -127,7 +98,7 @@ pub fn arguments(action: ActionName, matches: &ArgMatches) -> Result<Value, Erro
         None => Map::new(),
     };
     for field in action.fields() {
-        let value = match field_kind(field) {
+        let value = match field.kind {
             FieldKind::Flag => matches.get_one::<bool>(field.name).map(|b| Value::Bool(*b)),
             FieldKind::Integer => matches.get_one::<u64>(field.name).map(|n| Value::from(*n)),
             FieldKind::List => matches

@@ -9,10 +9,10 @@
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use scm_core::{Error, Secret};
-use scm_server::registry::{
-    Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry, RegistryError,
-};
+use scm_core::Error;
+
+use crate::credential_args;
+use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry, RegistryError};
 use scm_server::{Config, ServerError};
 use serde_json::json;
 
@@ -55,33 +55,32 @@ pub fn integration_command() -> Command {
                         Arg::new("provider")
                             .long("provider")
                             .required(true)
-                            .value_name("NAME"),
-                    )
-                    .arg(Arg::new("name").long("name").required(true))
-                    .arg(
-                        Arg::new("api_url")
-                            .long("api-url")
-                            .default_value("https://api.github.com"),
+                            .value_name("NAME")
+                            .help(format!(
+                                "The provider: {}",
+                                crate::providers::names().join(", ")
+                            )),
                     )
                     .arg(
-                        Arg::new("web_url")
-                            .long("web-url")
-                            .default_value("https://github.com"),
+                        Arg::new("name")
+                            .long("name")
+                            .required(true)
+                            .help("A name no other integration has"),
                     )
-                    .arg(
-                        Arg::new("token")
-                            .long("token")
-                            .env("SCM_INTEGRATION_TOKEN")
-                            .hide_env_values(true)
-                            .help("Access token (or SCM_INTEGRATION_TOKEN)"),
-                    )
-                    .arg(Arg::new("app_id").long("app-id"))
-                    .arg(
-                        Arg::new("private_key_file")
-                            .long("private-key-file")
-                            .value_name("PEM"),
-                    )
-                    .arg(Arg::new("installation_id").long("installation-id")),
+                    .arg(Arg::new("api_url").long("api-url").help(
+                        "REST API base (default: the provider's public service, or derived from --web-url)",
+                    ))
+                    .arg(Arg::new("web_url").long("web-url").help(
+                        "Web base of a self-managed instance (default: the provider's public service)",
+                    ))
+                    .args(credential_args::args(
+                        &credential_args::all_kinds(
+                            crate::providers::PROVIDERS
+                                .iter()
+                                .map(|p| p.credential_kinds()),
+                        ),
+                        "SCM_INTEGRATION_TOKEN".into(),
+                    )),
             )
             .subcommand(Command::new("list").about("List integrations (without credentials)"))
             .subcommand(
@@ -255,38 +254,13 @@ pub async fn integration(matches: &ArgMatches) -> Result<(), Error> {
     let result = match matches.subcommand() {
         Some(("add", sub)) => {
             let text = |key: &str| sub.get_one::<String>(key).cloned();
-            let credentials = match (
-                text("token"),
-                text("app_id"),
-                text("private_key_file"),
-                text("installation_id"),
-            ) {
-                (Some(token), None, None, None) => IntegrationCredentials::Token {
-                    token: Secret::new(token),
-                },
-                (None, Some(app_id), Some(file), Some(installation_id)) => {
-                    let key = std::fs::read_to_string(&file).map_err(|err| {
-                        Error::invalid_input(format!("cannot read the private key file: {err}"))
-                    })?;
-                    IntegrationCredentials::App {
-                        app_id,
-                        private_key: Secret::new(key),
-                        installation_id,
-                    }
-                }
-                _ => {
-                    return Err(Error::invalid_input(
-                        "give either --token (or SCM_INTEGRATION_TOKEN) or all of --app-id, --private-key-file and --installation-id",
-                    ))
-                }
-            };
             let record = registry
                 .add_integration(NewIntegration {
                     provider: text("provider").unwrap_or_default(),
                     name: text("name").unwrap_or_default(),
-                    api_url: text("api_url").unwrap_or_default(),
-                    web_url: text("web_url").unwrap_or_default(),
-                    credentials,
+                    api_url: text("api_url"),
+                    web_url: text("web_url"),
+                    credential: credential_args::credential(sub)?,
                 })
                 .await
                 .map_err(registry_error)?;

@@ -22,12 +22,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use clap::{Arg, ArgMatches, Command};
-use scm_core::{Error, Secret};
+use scm_core::{Credential, Error, Secret};
 use scm_rpc::signing::{new_nonce, unix_now, Signed};
 use scm_server::crypto::{SecretBox, KEY_ENV};
-use scm_server::registry::{
-    Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry,
-};
+use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry};
 use serde_json::json;
 
 pub fn command() -> Command {
@@ -344,9 +342,9 @@ async fn prepare_registry(
         .add_integration(NewIntegration {
             provider: "github".into(),
             name: "bench stub".into(),
-            api_url: format!("http://{stub}"),
-            web_url: "https://github.com".into(),
-            credentials: IntegrationCredentials::Token {
+            api_url: Some(format!("http://{stub}")),
+            web_url: Some("https://github.com".into()),
+            credential: Credential::Token {
                 token: SecretBox::generate_key(),
             },
         })

@@ -1,56 +1,24 @@
 //! `scm <provider> <action>`: one action straight against a provider.
 
 use futures::StreamExt;
-use scm_core::factory::{IntegrationAuth, IntegrationSpec, ProviderFactory};
 use scm_core::layers::ConnectOptions;
+use scm_core::registration::{connect, IntegrationSpec, ProviderRegistration};
 use scm_core::registry::RepositoryRecord;
-use scm_core::{
-    ActionKind, AnyAction, AnyOutput, Error, RequestOptions, Response, Secret, SourceCodeManager,
-};
+use scm_core::{ActionKind, AnyAction, Error, RequestOptions, Response, SourceCodeManager};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
-/// Credentials from flags: a token (`--oauth` for an OAuth token), or an
-/// app id + private key file + installation id.
-pub fn auth_from_flags(
-    token: Option<String>,
-    oauth: bool,
-    app_id: Option<String>,
-    private_key_file: Option<String>,
-    installation_id: Option<String>,
-) -> Result<IntegrationAuth, Error> {
-    match (token, app_id, private_key_file, installation_id) {
-        (Some(token), None, None, None) if oauth => {
-            Ok(IntegrationAuth::OAuthToken(Secret::new(token)))
-        }
-        (Some(token), None, None, None) => Ok(IntegrationAuth::Token(Secret::new(token))),
-        (None, Some(app_id), Some(key_file), Some(installation_id)) => {
-            let key = std::fs::read_to_string(&key_file).map_err(|err| {
-                Error::invalid_input(format!("cannot read private key file {key_file}: {err}"))
-            })?;
-            Ok(IntegrationAuth::App {
-                app_id,
-                private_key: Secret::new(key),
-                installation_id,
-            })
-        }
-        _ => Err(Error::invalid_input(
-            "give either --token or all of --app-id, --private-key-file and --installation-id",
-        )),
-    }
-}
-
 /// A facade over one repository, straight against the provider (no
-/// registry, no server).
+/// registry, no server), with every layer a served provider has.
 pub fn manager(
-    factory: &dyn ProviderFactory,
+    registration: &dyn ProviderRegistration,
     repo: &str,
     spec: &IntegrationSpec,
 ) -> Result<SourceCodeManager, Error> {
-    let instance = factory.build(spec, ConnectOptions::default())?;
+    let instance = connect(registration, spec, ConnectOptions::default())?;
     Ok(SourceCodeManager::for_repository(
         instance.provider,
-        RepositoryRecord::direct(factory.name(), repo),
+        RepositoryRecord::direct(registration.name(), repo),
         "cli",
     ))
 }
@@ -76,15 +44,15 @@ pub async fn run(
     }
     let response = scm.execute_any(action, options).await?;
     match response {
-        Response::Ok(result) => match result.data {
-            AnyOutput::DownloadArchive(download) | AnyOutput::DownloadWorkflowJobLog(download) => {
+        Response::Ok(result) => match result.data.into_download() {
+            Ok(download) => {
                 write_bytes(download.body.into_stream(), output.output_file.as_deref()).await
             }
-            data => {
+            Err(data) => {
                 let json = json!({
                     "status": "ok",
                     "provider": result.provider,
-                    "data": data.into_json()?,
+                    "data": (*data).into_json()?,
                     "meta": result.meta,
                 });
                 println!(
@@ -163,12 +131,16 @@ async fn write_bytes(
 
 /// Prints an error as JSON on stderr.
 pub fn print_error(err: &Error) {
-    let json = json!({ "errors": [{
+    let mut object = json!({
         "code": err.code(),
         "status": err.http_status(),
         "title": err.title(),
         "detail": err.to_string(),
-    }]});
+    });
+    if let Some((provider, action)) = err.origin() {
+        object["meta"] = json!({ "provider": provider, "action": action });
+    }
+    let json = json!({ "errors": [object] });
     eprintln!(
         "{}",
         serde_json::to_string_pretty(&json).unwrap_or_default()

@@ -81,7 +81,7 @@ pub fn commands() -> Vec<Command> {
                                 .env("SCM_LISTENER_SECRET")
                                 .hide_env_values(true)
                                 .required(true)
-                                .help("Signs each request (X-Hub-Signature-256, as GitHub signs webhooks)"),
+                                .help("Signs each request (X-Hub-Signature-256: sha256=<hex HMAC of the body>)"),
                         )
                         .arg(
                             Arg::new("max_attempts")

@@ -6,6 +6,7 @@
 //!   Markdown of `docs/capabilities.md`;
 //! - [`action_args`]: one subcommand per action, its flags derived from
 //!   the action table's fields;
+//! - [`credential_args`]: credential flags from the kinds providers take;
 //! - [`direct`]: running an action straight against a provider;
 //! - [`remote`]: the same actions through an `scm serve` (signed RPC);
 //! - [`admin`]: `scm serve` and the registry administration commands;
@@ -17,6 +18,7 @@ pub mod action_args;
 pub mod admin;
 pub mod bench;
 pub mod capabilities;
+pub mod credential_args;
 pub mod direct;
 pub mod events_cli;
 pub mod providers;

@@ -6,11 +6,12 @@ use clap::{Arg, ArgMatches, Command};
 use scm_cli::action_args;
 use scm_cli::admin;
 use scm_cli::capabilities;
+use scm_cli::credential_args;
 use scm_cli::direct::{self, OutputOptions};
 use scm_cli::events_cli;
 use scm_cli::providers::{self, PROVIDERS};
 use scm_cli::{bench, remote};
-use scm_core::factory::{IntegrationSpec, ProviderFactory};
+use scm_core::registration::{IntegrationSpec, ProviderRegistration};
 use scm_core::{ActionName, AnyAction, Error, RequestOptions};
 
 // The server's request path allocates many small, short-lived buffers
@@ -35,7 +36,7 @@ fn cli() -> Command {
                         .default_value("table"),
                 ),
         )
-        .subcommands(PROVIDERS.iter().map(|factory| direct_command(*factory)))
+        .subcommands(PROVIDERS.iter().map(|provider| direct_command(*provider)))
         .subcommand(remote::command())
         .subcommand(admin::serve_command())
         .subcommand(admin::integration_command())
@@ -49,11 +50,11 @@ fn cli() -> Command {
         .subcommands(events_cli::commands())
 }
 
-/// `scm <provider> <action>`: where the provider is, how to authenticate,
-/// and one subcommand per action. The same flags for every provider; each
-/// provider refuses credentials it cannot use.
-fn direct_command(factory: &dyn ProviderFactory) -> Command {
-    let name = factory.name();
+/// `scm <provider> <action>`: where the provider is, how to authenticate
+/// (the flags of the credential kinds the provider takes), and one
+/// subcommand per action.
+fn direct_command(provider: &dyn ProviderRegistration) -> Command {
+    let name = provider.name();
     let global = |arg: Arg| arg.global(true);
     let args = [
         Arg::new("repo")
@@ -62,28 +63,10 @@ fn direct_command(factory: &dyn ProviderFactory) -> Command {
             .help("The repository: OWNER/NAME, GROUP/SUBGROUP/NAME or the provider's id"),
         Arg::new("api_url")
             .long("api-url")
-            .help("REST API base (default: the public service)"),
+            .help("REST API base (default: the public service, or derived from --web-url)"),
         Arg::new("web_url")
             .long("web-url")
-            .help("Web base for links and self-managed instances (default: the public service)"),
-        Arg::new("token")
-            .long("token")
-            .env(format!("{}_TOKEN", name.to_ascii_uppercase()))
-            .hide_env_values(true)
-            .help("Access token"),
-        Arg::new("oauth")
-            .long("oauth")
-            .action(clap::ArgAction::SetTrue)
-            .help("The token is an OAuth access token"),
-        Arg::new("app_id")
-            .long("app-id")
-            .help("App id (GitHub App)"),
-        Arg::new("private_key_file")
-            .long("private-key-file")
-            .help("App private key (PEM file)"),
-        Arg::new("installation_id")
-            .long("installation-id")
-            .help("App installation id"),
+            .help("Web base of a self-managed instance (default: the public service)"),
         Arg::new("if_none_match")
             .long("if-none-match")
             .help("Conditional read: an ETag"),
@@ -91,28 +74,23 @@ fn direct_command(factory: &dyn ProviderFactory) -> Command {
             .long("if-modified-since")
             .help("Conditional read: an HTTP date"),
     ];
+    let credentials = credential_args::args(
+        provider.credential_kinds(),
+        format!("{}_TOKEN", name.to_ascii_uppercase()),
+    );
     Command::new(name)
         .about(format!(
             "Run one action directly against {}",
-            factory.title()
+            provider.title()
         ))
         .subcommand_required(true)
-        .args(args.into_iter().map(global))
+        .args(args.into_iter().chain(credentials).map(global))
         .subcommands(action_args::commands())
 }
 
 fn capabilities_command(matches: &ArgMatches) -> Result<(), Error> {
     let selected: Vec<_> = match matches.get_one::<String>("provider") {
-        Some(name) => vec![providers::find(name).ok_or_else(|| {
-            Error::invalid_input(format!(
-                "unknown provider `{name}` (known: {})",
-                PROVIDERS
-                    .iter()
-                    .map(|p| p.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?],
+        Some(name) => vec![providers::require(name)?],
         None => PROVIDERS.to_vec(),
     };
     let format = matches
@@ -172,20 +150,14 @@ fn direct_call(matches: &ArgMatches) -> Result<DirectCall<'_>, Error> {
     })
 }
 
-async fn direct(factory: &dyn ProviderFactory, matches: &ArgMatches) -> Result<(), Error> {
+async fn direct(provider: &dyn ProviderRegistration, matches: &ArgMatches) -> Result<(), Error> {
     let call = direct_call(matches)?;
     let spec = IntegrationSpec {
         api_url: call.text("api_url"),
         web_url: call.text("web_url"),
-        auth: direct::auth_from_flags(
-            call.text("token"),
-            call.matches.get_flag("oauth"),
-            call.text("app_id"),
-            call.text("private_key_file"),
-            call.text("installation_id"),
-        )?,
+        credential: credential_args::credential(call.matches)?,
     };
-    let scm = direct::manager(factory, &call.repo, &spec)?;
+    let scm = direct::manager(provider, &call.repo, &spec)?;
     direct::run(&scm, call.action, call.options, &call.output).await
 }
 
@@ -208,7 +180,7 @@ async fn main() -> ExitCode {
             events_cli::run(name, sub).await
         }
         Some((name, sub)) => match providers::find(name) {
-            Some(factory) => direct(factory, sub).await,
+            Some(provider) => direct(provider, sub).await,
             None => Err(Error::invalid_input("unknown command")),
         },
         None => Err(Error::invalid_input("unknown command")),

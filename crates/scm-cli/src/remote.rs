@@ -44,7 +44,7 @@ pub fn command() -> Command {
             Arg::new("repo")
                 .long("repo")
                 .value_name("ID|PROVIDER:EXTERNAL")
-                .help("The repository: its id, or provider:external-id (github:owner/repo)"),
+                .help("The repository: its id, or PROVIDER:EXTERNAL-ID (the provider's name and its id of the repository)"),
         ))
         .arg(global(
             Arg::new("referrer")

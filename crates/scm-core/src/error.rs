@@ -63,12 +63,61 @@ pub enum Error {
         status: u16,
         detail: String,
     },
+    /// An error of one action at one provider: where it came from, around
+    /// the error itself (its `source`). Code, status, title and retry hint
+    /// are the inner error's; the layers around every provider add it, so
+    /// callers match on [`Error::root`] rather than on this variant.
+    Action {
+        provider: String,
+        action: ActionName,
+        source: Box<Error>,
+    },
 }
 
 impl Error {
+    /// Says which provider and action `self` came from, once (an error
+    /// that already says so keeps what it says).
+    pub fn in_action(self, provider: impl Into<String>, action: ActionName) -> Self {
+        match self {
+            already @ Error::Action { .. } => already,
+            source => Error::Action {
+                provider: provider.into(),
+                action,
+                source: Box::new(source),
+            },
+        }
+    }
+
+    /// The error itself, without where it came from: what to match on.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Action { source, .. } => source.root(),
+            other => other,
+        }
+    }
+
+    /// [`Error::root`], by value.
+    pub fn into_root(self) -> Error {
+        match self {
+            Error::Action { source, .. } => source.into_root(),
+            other => other,
+        }
+    }
+
+    /// The provider and action the error came from, when known.
+    pub fn origin(&self) -> Option<(&str, ActionName)> {
+        match self {
+            Error::Action {
+                provider, action, ..
+            } => Some((provider, *action)),
+            _ => None,
+        }
+    }
+
     /// The stable wire code. Never change an existing one.
     pub fn code(&self) -> &'static str {
         match self {
+            Error::Action { source, .. } => source.code(),
             Error::NotFound { .. } => "resource_not_found",
             Error::Forbidden { .. } => "resource_forbidden",
             Error::Unauthorized { .. } => "provider_unauthorized",
@@ -91,6 +140,7 @@ impl Error {
     /// The HTTP status the RPC layer answers with for this error.
     pub fn http_status(&self) -> u16 {
         match self {
+            Error::Action { source, .. } => source.http_status(),
             Error::NotFound { .. } => 404,
             Error::Forbidden { .. } => 403,
             Error::Unauthorized { .. } => 502,
@@ -113,6 +163,7 @@ impl Error {
     /// A short human title for the code.
     pub fn title(&self) -> &'static str {
         match self {
+            Error::Action { source, .. } => source.title(),
             Error::NotFound { .. } => "Resource not found",
             Error::Forbidden { .. } => "Forbidden by the provider",
             Error::Unauthorized { .. } => "Provider rejected the credentials",
@@ -135,6 +186,7 @@ impl Error {
     /// How long the caller should wait before trying again, when known.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
+            Error::Action { source, .. } => source.retry_after(),
             Error::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         }
@@ -240,6 +292,11 @@ impl Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Error::Action {
+                provider,
+                action,
+                source,
+            } => write!(f, "{source} (provider {provider}, action {action})"),
             Error::Unsupported { action, provider } => {
                 write!(
                     f,
@@ -276,7 +333,14 @@ impl std::fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Action { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 impl From<serde_json::Error> for Error {
     /// A JSON error while reading a provider answer. Input JSON errors are
@@ -362,5 +426,30 @@ mod tests {
             Error::unsupported(ActionName::GetIssue, "gitlab").to_string(),
             "unsupported: `get_issue` is not supported by gitlab"
         );
+    }
+
+    #[test]
+    fn an_action_error_says_where_it_came_from_and_keeps_its_code() {
+        let inner = Error::RateLimited {
+            detail: "slow down".into(),
+            retry_after: Some(Duration::from_secs(7)),
+        };
+        let err = inner
+            .clone()
+            .in_action("prov", ActionName::GetIssue)
+            .in_action("other", ActionName::CreateIssue);
+        assert_eq!(err.code(), "rate_limit_exceeded");
+        assert_eq!(err.http_status(), 429);
+        assert_eq!(err.title(), inner.title());
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(err.root(), &inner);
+        assert_eq!(err.origin(), Some(("prov", ActionName::GetIssue)));
+        assert_eq!(
+            err.to_string(),
+            "rate_limit_exceeded: slow down (provider prov, action get_issue)"
+        );
+        let source = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(source, Some(inner.to_string()));
+        assert_eq!(err.into_root(), inner);
     }
 }

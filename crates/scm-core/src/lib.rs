@@ -2,7 +2,10 @@
 //!
 //! - [`model`]: neutral data types; [`actions`]: the one action table.
 //! - [`provider::Provider`] and [`transport::Transport`]: the two traits a
-//!   provider crate implements against.
+//!   provider crate implements against; [`registration`]: the one value a
+//!   provider crate exports, and [`registration::connect`], which applies
+//!   every layer to every provider;
+//! - [`credential::Credential`]: how an integration authenticates.
 //! - [`SourceCodeManager`]: the facade product code uses, scoped to one
 //!   repository through a [`registry::RepositoryRegistry`].
 //! - [`layers`] and [`quota`]: tracing, metrics, retry and referrer quotas,
@@ -10,10 +13,10 @@
 
 pub mod actions;
 pub mod capability;
+pub mod credential;
 pub mod download;
 pub mod error;
 pub mod events;
-pub mod factory;
 pub mod http_util;
 pub mod layers;
 pub mod model;
@@ -21,6 +24,7 @@ pub mod page;
 pub mod provider;
 pub mod proxy;
 pub mod quota;
+pub mod registration;
 pub mod registry;
 pub mod response;
 pub mod scm;
@@ -30,6 +34,7 @@ pub mod transport;
 
 pub use actions::{Action, ActionKind, ActionName, AnyAction, AnyOutput};
 pub use capability::{Capabilities, CapabilitySet};
+pub use credential::{Credential, CredentialKind};
 pub use download::Download;
 pub use error::{Error, Result};
 pub use events::{Event, EventEnvelope, EventType};

@@ -73,6 +73,12 @@ impl<P: Provider + ?Sized> Provider for Arc<P> {
     }
 }
 
+/// Picks (and caches) the provider for a repository's integration.
+#[async_trait]
+pub trait ProviderResolver: Send + Sync {
+    async fn provider_for(&self, repository: &RepositoryRecord) -> Result<Arc<dyn Provider>>;
+}
+
 /// How a provider runs one action.
 #[async_trait]
 pub trait Handle<A: Action>: Send + Sync {

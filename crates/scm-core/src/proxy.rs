@@ -218,7 +218,7 @@ pub trait RawProxy: Send + Sync + 'static {
 }
 
 /// Picks the raw proxy for a repository's integration (the counterpart of
-/// [`ProviderResolver`](crate::registry::ProviderResolver)). Providers that
+/// [`ProviderResolver`](crate::provider::ProviderResolver)). Providers that
 /// cannot proxy answer `Error::Unsupported`-like errors of their choice.
 #[async_trait]
 pub trait ProxyResolver: Send + Sync {

@@ -3,16 +3,16 @@
 //! A [`crate::SourceCodeManager`] is only ever built through a
 //! [`RepositoryRegistry`]: the registry resolves the repository, the
 //! facade checks it is active and belongs to the caller's organization,
-//! and a [`ProviderResolver`] picks the provider for its integration.
+//! and a [`crate::provider::ProviderResolver`] picks the provider for its
+//! integration.
 //! Nothing can act outside that scope.
 
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::provider::Provider;
 
 /// A registered repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,12 +61,6 @@ pub enum RepositoryKey {
 #[async_trait]
 pub trait RepositoryRegistry: Send + Sync {
     async fn find_repository(&self, key: &RepositoryKey) -> Result<Option<RepositoryRecord>>;
-}
-
-/// Picks (and caches) the provider for a repository's integration.
-#[async_trait]
-pub trait ProviderResolver: Send + Sync {
-    async fn provider_for(&self, repository: &RepositoryRecord) -> Result<Arc<dyn Provider>>;
 }
 
 /// Resolves a key and enforces the scope rules, with a distinct error for

@@ -5,10 +5,8 @@ use std::sync::Arc;
 use crate::actions::{Action, AnyAction, AnyOutput};
 use crate::capability::CapabilitySet;
 use crate::error::{Error, Result};
-use crate::provider::{CallContext, Provider};
-use crate::registry::{
-    resolve_scoped, ProviderResolver, RepositoryKey, RepositoryRecord, RepositoryRegistry,
-};
+use crate::provider::{CallContext, Provider, ProviderResolver};
+use crate::registry::{resolve_scoped, RepositoryKey, RepositoryRecord, RepositoryRegistry};
 use crate::response::{ActionResult, RequestOptions, Response};
 use crate::transport::RequestContext;
 

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use scm_core::actions::{CreateIssue, GetIssue, GetRepositoryTopics};
-use scm_core::registry::{InMemoryRegistry, ProviderResolver, RepositoryKey, RepositoryRecord};
+use scm_core::provider::ProviderResolver;
+use scm_core::registry::{InMemoryRegistry, RepositoryKey, RepositoryRecord};
 use scm_core::{
     ActionName, AnyAction, AnyOutput, CallContext, CapabilitySet, Error, Provider, RequestOptions,
     Response, ResponseMeta, SourceCodeManager,

@@ -7,7 +7,9 @@
 //! Request headers (and so tokens) never go into an error.
 
 use http::{HeaderMap, StatusCode};
-use scm_core::quota::RateLimitInfo;
+use scm_core::quota::RateLimits;
+
+use crate::rate_limits::GitHubRateLimits;
 use scm_core::Error;
 use serde::Deserialize;
 
@@ -69,7 +71,7 @@ fn describe(status: StatusCode, body: &[u8]) -> String {
 /// Maps a non-success GitHub answer to an error.
 pub fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
     let detail = describe(status, body);
-    let limits = RateLimitInfo::from_headers(headers);
+    let limits = GitHubRateLimits.read(headers);
     match status.as_u16() {
         401 => Error::Unauthorized { detail },
         403 | 429 => {

@@ -14,9 +14,10 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod errors;
-pub mod factory;
 pub mod graphql;
 pub mod proxy;
+pub mod rate_limits;
+pub mod registration;
 pub mod schema;
 pub mod webhooks;
 
@@ -29,10 +30,8 @@ use scm_core::transport::Transport;
 use scm_core::{AnyAction, AnyOutput, CallContext, CapabilitySet, Provider, Response, Result};
 
 pub use config::{AppCredentials, Credentials, GitHubConfig};
-pub use factory::GitHubFactory;
 pub use graphql::graphql_documents;
-/// Re-exported: the options of [`GitHub::connect`] are shared by all providers.
-pub use scm_core::layers::ConnectOptions;
+pub use registration::{GitHubRegistration, REGISTRATION};
 
 use crate::auth::AuthTransport;
 use crate::client::Client;
@@ -49,7 +48,9 @@ pub struct GitHub {
 
 impl GitHub {
     /// A provider sending through `transport` as it is (no auth, retry or
-    /// quota added): for tests and custom stacks.
+    /// quota added). Production providers are built by
+    /// [`scm_core::registration::connect`] with [`REGISTRATION`], which
+    /// adds every layer.
     pub fn with_transport(config: &GitHubConfig, transport: Arc<dyn Transport>) -> Self {
         Self {
             client: Client::new(
@@ -60,21 +61,6 @@ impl GitHub {
             ),
             credentials: config.credentials.clone(),
         }
-    }
-
-    /// The production stack: quota → retry → auth → reqwest.
-    pub fn connect(config: &GitHubConfig, options: ConnectOptions) -> Result<Self> {
-        let http = scm_core::layers::http_transport(&options)?;
-        let auth = AuthTransport::new(http, config.credentials.clone(), config.api_url.clone());
-        let bucket = match &config.credentials {
-            Credentials::App(app) => format!(
-                "github:{}:installation:{}",
-                config.api_url, app.installation_id
-            ),
-            Credentials::Token(_) => format!("github:{}:token", config.api_url),
-        };
-        let transport = scm_core::layers::production_transport(auth, bucket, options);
-        Ok(Self::with_transport(config, transport))
     }
 
     /// A provider with only authentication added: for tests that must see

@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scm_core::actions::{GetIssue, GetIssueComments};
+use scm_core::layers::ConnectOptions;
 use scm_core::layers::RetryPolicy;
+use scm_core::registration::{connect, IntegrationSpec};
 use scm_core::transport::ReqwestTransport;
+use scm_core::Credential;
 use scm_core::{Action, AnyAction, PageRequest, Provider};
-use scm_github::{ConnectOptions, Credentials, GitHub, GitHubConfig};
+use scm_github::{Credentials, GitHub, GitHubConfig, REGISTRATION};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -21,6 +24,17 @@ fn config(server: &MockServer) -> GitHubConfig {
         Credentials::Token("ghp_do_not_print".into()),
     )
     .unwrap()
+}
+
+/// The production stack (auth, retry, quota, tracing, metrics) against
+/// the mock, built as the server builds it.
+fn connected(server: &MockServer, options: ConnectOptions) -> Arc<dyn Provider> {
+    let spec = IntegrationSpec {
+        api_url: Some(server.uri()),
+        web_url: Some("https://github.com".into()),
+        credential: Credential::token("ghp_do_not_print"),
+    };
+    connect(&REGISTRATION, &spec, options).unwrap().provider
 }
 
 fn get_issue() -> AnyAction {
@@ -154,7 +168,7 @@ async fn rate_limit_headers_stop_requests_before_they_are_sent() {
         },
         ..ConnectOptions::default()
     };
-    let github = GitHub::connect(&config(&server), options).unwrap();
+    let github = connected(&server, options);
     let ctx = support::ctx("tests");
     github.execute(get_issue(), &ctx).await.unwrap();
     let err = github.execute(get_issue(), &ctx).await.unwrap_err();
@@ -181,7 +195,7 @@ async fn secondary_rate_limits_are_retried_after_the_wait() {
         .respond_with(ResponseTemplate::new(200).set_body_json(support::issue_json(1)))
         .mount(&server)
         .await;
-    let github = GitHub::connect(&config(&server), ConnectOptions::default()).unwrap();
+    let github = connected(&server, ConnectOptions::default());
     let issue = github
         .execute(get_issue(), &support::ctx("tests"))
         .await

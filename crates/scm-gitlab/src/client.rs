@@ -1,19 +1,20 @@
 //! Building, sending and reading GitLab REST requests.
 //!
-//! Every request goes through [`GitLab::send`]: it adds the token (the only
-//! place that reads it), the caller's [`RequestContext`], conditional
-//! headers when asked, and turns non-2xx answers into typed errors.
+//! Every request goes through [`GitLab::send`]: it adds the caller's
+//! [`RequestContext`] and conditional headers when asked, and turns non-2xx
+//! answers into typed errors. The token is added by the transport's
+//! authentication layer ([`crate::auth`]), never here.
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use scm_core::http_util::{encode_query, parse_json, MAX_JSON_BODY};
 use scm_core::provider::CallContext;
-use scm_core::quota::parse_retry_after;
+use scm_core::quota::{parse_retry_after, RateLimits};
 use scm_core::transport::Body;
 use scm_core::{Error, RawResponse, Response, ResponseMeta};
 use serde::de::DeserializeOwned;
 
-use crate::config::TokenKind;
+use crate::rate_limits::GitLabRateLimits;
 use crate::GitLab;
 
 /// One request, relative to the API base.
@@ -132,17 +133,6 @@ impl GitLab {
             let headers = builder
                 .headers_mut()
                 .ok_or_else(|| Error::invalid_input("invalid request"))?;
-            let (name, value) = match self.config.token_kind {
-                TokenKind::PrivateToken => ("private-token", self.config.token.expose().to_owned()),
-                TokenKind::OAuthBearer => (
-                    "authorization",
-                    format!("Bearer {}", self.config.token.expose()),
-                ),
-            };
-            let mut value = HeaderValue::from_str(&value)
-                .map_err(|_| Error::invalid_input("the GitLab token has invalid characters"))?;
-            value.set_sensitive(true);
-            headers.insert(name, value);
             if req.conditional {
                 if let Some(etag) = &ctx.options.if_none_match {
                     if let Ok(value) = HeaderValue::from_str(etag) {
@@ -309,7 +299,7 @@ impl GitLab {
             404 => Error::NotFound { detail },
             409 | 412 => Error::Conflict { detail },
             429 => Error::RateLimited {
-                retry_after: scm_core::quota::RateLimitInfo::from_headers(headers).wait(),
+                retry_after: GitLabRateLimits.read(headers).wait(),
                 detail,
             },
             500..=599 => Error::ProviderUnavailable {

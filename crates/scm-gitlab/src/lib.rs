@@ -18,14 +18,16 @@
 //! and commit statuses (which include CI jobs) are check runs.
 
 mod actions;
+pub mod auth;
 mod checks;
 mod client;
 mod config;
 pub mod diff;
 pub mod emoji;
-pub mod factory;
 mod model;
 mod pagination;
+pub mod rate_limits;
+pub mod registration;
 pub mod status;
 pub mod webhooks;
 
@@ -39,7 +41,7 @@ use scm_core::transport::Transport;
 use scm_core::{AnyAction, AnyOutput, CapabilitySet, Error, Provider, Response};
 
 pub use config::{GitLabConfig, TokenKind};
-pub use factory::GitLabFactory;
+pub use registration::{GitLabRegistration, REGISTRATION};
 
 /// The GitLab provider.
 pub struct GitLab {
@@ -58,25 +60,26 @@ impl std::fmt::Debug for GitLab {
 }
 
 impl GitLab {
-    /// A provider for one GitLab integration. Fails on invalid URLs or an
-    /// empty token.
+    /// A provider sending through `transport` with only authentication
+    /// added (no retry or quota): for tests and custom stacks. Fails on
+    /// invalid URLs or an empty token.
     pub fn new(config: GitLabConfig, transport: Arc<dyn Transport>) -> Result<Self, Error> {
+        let auth = auth::GitLabAuth::new(transport, config.token.clone(), config.token_kind);
+        Self::with_transport(config, Arc::new(auth))
+    }
+
+    /// A provider sending through `transport` as it is: the transport
+    /// authenticates. Production providers are built by
+    /// [`scm_core::registration::connect`] with [`REGISTRATION`], which adds
+    /// authentication, retry, quota, tracing and metrics.
+    pub fn with_transport(
+        config: GitLabConfig,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Self, Error> {
         Ok(Self {
             config: config.normalized()?,
             transport,
         })
-    }
-
-    /// The production stack: quota → retry → reqwest. The token is added
-    /// to each request by the client, from the configuration.
-    pub fn connect(
-        config: GitLabConfig,
-        options: scm_core::layers::ConnectOptions,
-    ) -> Result<Self, Error> {
-        let http = scm_core::layers::http_transport(&options)?;
-        let bucket = format!("gitlab:{}", config.api_url.trim_end_matches('/'));
-        let transport = scm_core::layers::production_transport(http, bucket, options);
-        Self::new(config, transport)
     }
 
     pub fn config(&self) -> &GitLabConfig {

@@ -51,7 +51,7 @@ impl RpcTarget {
                 RepositoryKey::External(provider.to_owned(), external.to_owned()),
             ),
             _ => Err(Error::invalid_input(
-                "the repository is an id or provider:external-id (github:owner/repo)",
+                "the repository is an id or PROVIDER:EXTERNAL-ID",
             )),
         }
     }
@@ -84,6 +84,15 @@ struct WireError {
     status: u16,
     #[serde(default)]
     detail: String,
+    /// Where a provider error came from (`provider`, `action`).
+    #[serde(default)]
+    meta: Option<WireErrorMeta>,
+}
+
+#[derive(Deserialize)]
+struct WireErrorMeta {
+    provider: Option<String>,
+    action: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -244,7 +253,11 @@ impl RpcProvider {
         let Some(first) = errors.into_iter().next() else {
             return Error::malformed(format!("HTTP {status} with an empty error list"));
         };
-        match (first.code.as_str(), action) {
+        let origin = first.meta.as_ref().and_then(|meta| {
+            let action = meta.action.as_deref()?.parse().ok()?;
+            Some((meta.provider.clone()?, action))
+        });
+        let err = match (first.code.as_str(), action) {
             ("unsupported", Some(action)) => Error::unsupported(action, provider),
             ("rate_limit_exceeded", _) => Error::RateLimited {
                 detail: first
@@ -259,6 +272,10 @@ impl RpcProvider {
                     .map(Duration::from_secs),
             },
             (code, _) => Error::from_code(code, first.status, first.detail),
+        };
+        match origin {
+            Some((provider, action)) => err.in_action(provider, action),
+            None => err,
         }
     }
 }
@@ -325,12 +342,7 @@ impl Provider for RpcProvider {
                 filename: filename(&parts.headers),
                 body,
             };
-            let data = match name {
-                scm_core::ActionName::DownloadWorkflowJobLog => {
-                    AnyOutput::DownloadWorkflowJobLog(download)
-                }
-                _ => AnyOutput::DownloadArchive(download),
-            };
+            let data = AnyOutput::from_download(name, download)?;
             return Ok(Response::ok(
                 data,
                 self.name(),

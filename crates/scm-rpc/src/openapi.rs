@@ -86,6 +86,15 @@ fn protocol_schemas() -> Map<String, Value> {
                 "status": { "type": "integer", "description": "The HTTP status of the answer." },
                 "title": { "type": "string" },
                 "detail": { "type": "string" },
+                "meta": {
+                    "type": "object",
+                    "description": "Where a provider error came from.",
+                    "required": ["provider", "action"],
+                    "properties": {
+                        "provider": { "type": "string" },
+                        "action": { "type": "string", "enum": names },
+                    },
+                },
             },
         }),
     );

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use scm_core::actions::ActionKind;
-use scm_core::registry::ProviderResolver;
+use scm_core::provider::ProviderResolver;
 use scm_core::{ActionName, AnyAction, AnyOutput, Capabilities, RequestOptions, SourceCodeManager};
 
 use crate::error::ApiError;

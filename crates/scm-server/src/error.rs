@@ -1,5 +1,6 @@
 //! The error body every endpoint answers with:
-//! `{"errors":[{"code","status","title","detail"}]}`.
+//! `{"errors":[{"code","status","title","detail"}]}`, plus
+//! `"meta":{"provider","action"}` when a provider's action failed.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,16 @@ pub struct ApiError {
     pub status: u16,
     pub title: &'static str,
     pub detail: String,
+    /// Where a provider error came from, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ErrorOrigin>,
+}
+
+/// The provider and action an error came from (JSON:API `meta`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorOrigin {
+    pub provider: String,
+    pub action: &'static str,
 }
 
 impl ApiError {
@@ -27,6 +38,7 @@ impl ApiError {
             status,
             title,
             detail: detail.into(),
+            meta: None,
         }
     }
 
@@ -86,17 +98,24 @@ impl ApiError {
 
 impl From<scm_core::Error> for ApiError {
     fn from(err: scm_core::Error) -> Self {
-        let detail = match &err {
+        let meta = err.origin().map(|(provider, action)| ErrorOrigin {
+            provider: provider.to_owned(),
+            action: action.as_str(),
+        });
+        // The origin goes in `meta`; the detail is the error itself.
+        let root = err.root();
+        let detail = match root {
             scm_core::Error::RepositoryNotFound
             | scm_core::Error::RepositoryInactive
-            | scm_core::Error::RepositoryOrganizationMismatch => err.title().to_owned(),
-            _ => err.to_string(),
+            | scm_core::Error::RepositoryOrganizationMismatch => root.title().to_owned(),
+            _ => root.to_string(),
         };
         Self {
             code: err.code(),
             status: err.http_status(),
             title: err.title(),
             detail,
+            meta,
         }
     }
 }

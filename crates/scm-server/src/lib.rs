@@ -29,7 +29,7 @@ pub mod signing;
 
 use std::sync::Arc;
 
-use scm_github::ConnectOptions;
+use scm_core::layers::ConnectOptions;
 
 pub use config::Config;
 

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use scm_core::credential::Credential;
+use scm_core::registration::check_credential;
 use scm_core::registry::{RepositoryKey, RepositoryRecord, RepositoryRegistry};
 use scm_core::{ActionName, Secret};
 use serde::{Deserialize, Serialize};
@@ -48,43 +50,17 @@ impl From<RegistryError> for scm_core::Error {
 
 pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
 
-/// Credentials of an integration, as stored (sealed) in the registry.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum IntegrationCredentials {
-    Token {
-        token: Secret,
-    },
-    App {
-        app_id: String,
-        private_key: Secret,
-        installation_id: String,
-    },
-}
-
-/// Serializes the secret values for sealing (never for display).
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum SealedCredentials {
-    Token {
-        token: String,
-    },
-    App {
-        app_id: String,
-        private_key: String,
-        installation_id: String,
-    },
-}
-
-/// A new integration.
+/// A new integration. Missing URLs are filled by the provider (its public
+/// service, or derived from the other URL for a self-managed instance).
 #[derive(Debug, Clone)]
 pub struct NewIntegration {
-    /// `github`, `gitlab`, …
+    /// A registered provider's name (`github`, `gitlab`, …).
     pub provider: String,
+    /// Unique among integrations.
     pub name: String,
-    pub api_url: String,
-    pub web_url: String,
-    pub credentials: IntegrationCredentials,
+    pub api_url: Option<String>,
+    pub web_url: Option<String>,
+    pub credential: Credential,
 }
 
 /// An integration as listed (credentials are never returned here).
@@ -95,7 +71,7 @@ pub struct IntegrationRecord {
     pub name: String,
     pub api_url: String,
     pub web_url: String,
-    /// `token` or `app`.
+    /// `token`, `oauth`, `basic` or `app`.
     pub credentials_kind: String,
 }
 
@@ -283,52 +259,56 @@ impl Registry {
 
     // ---- integrations ----
 
+    /// Adds an integration after checking it: a registered provider, a
+    /// name no other integration has, a credential of a kind the provider
+    /// takes with nothing blank, and URLs the provider accepts (missing
+    /// ones filled by it). Nothing is stored when a check fails.
     pub async fn add_integration(&self, new: NewIntegration) -> Result<IntegrationRecord> {
-        if new.provider.is_empty() || new.api_url.is_empty() {
+        let invalid = |err: scm_core::Error| match err.into_root() {
+            scm_core::Error::InvalidInput { detail } => RegistryError::Invalid(detail),
+            other => RegistryError::Invalid(other.to_string()),
+        };
+        let provider = scm_providers::require(&new.provider).map_err(invalid)?;
+        let name = new.name.trim();
+        if name.is_empty() {
             return Err(RegistryError::Invalid(
-                "an integration needs a provider and an API URL".into(),
+                "an integration needs a non-empty name".into(),
             ));
         }
-        let (kind, sealed) = match &new.credentials {
-            IntegrationCredentials::Token { token } => (
-                "token",
-                SealedCredentials::Token {
-                    token: token.expose().to_owned(),
-                },
-            ),
-            IntegrationCredentials::App {
-                app_id,
-                private_key,
-                installation_id,
-            } => (
-                "app",
-                SealedCredentials::App {
-                    app_id: app_id.clone(),
-                    private_key: private_key.expose().to_owned(),
-                    installation_id: installation_id.clone(),
-                },
-            ),
-        };
-        let plaintext = serde_json::to_vec(&sealed).expect("credentials serialize");
+        check_credential(provider, &new.credential).map_err(invalid)?;
+        let endpoints = provider
+            .endpoints(new.api_url.as_deref(), new.web_url.as_deref())
+            .map_err(invalid)?;
+        let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM integrations WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        if taken > 0 {
+            return Err(RegistryError::Invalid(format!(
+                "an integration named `{name}` exists already; choose another name"
+            )));
+        }
+        let plaintext = new.credential.to_sealed_json();
         let row = sqlx::query(
             "INSERT INTO integrations (provider, name, api_url, web_url, credentials, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(&new.provider)
-        .bind(&new.name)
-        .bind(&new.api_url)
-        .bind(&new.web_url)
-        .bind(self.secrets.seal(&plaintext))
+        .bind(provider.name())
+        .bind(name)
+        .bind(&endpoints.api_url)
+        .bind(&endpoints.web_url)
+        .bind(self.secrets.seal(plaintext.as_bytes()))
         .bind(now())
         .fetch_one(&self.pool)
         .await?;
         Ok(IntegrationRecord {
             id: row.try_get(0)?,
-            provider: new.provider,
-            name: new.name,
-            api_url: new.api_url,
-            web_url: new.web_url,
-            credentials_kind: kind.into(),
+            provider: provider.name().to_owned(),
+            name: name.to_owned(),
+            api_url: endpoints.api_url,
+            web_url: endpoints.web_url,
+            credentials_kind: new.credential.kind().as_str().into(),
         })
     }
 
@@ -344,10 +324,7 @@ impl Registry {
     }
 
     /// An integration with its opened credentials (for building providers).
-    pub async fn integration(
-        &self,
-        id: i64,
-    ) -> Result<Option<(IntegrationRecord, IntegrationCredentials)>> {
+    pub async fn integration(&self, id: i64) -> Result<Option<(IntegrationRecord, Credential)>> {
         let row = sqlx::query(
             "SELECT id, provider, name, api_url, web_url, credentials FROM integrations WHERE id = $1",
         )
@@ -357,34 +334,11 @@ impl Registry {
         row.map(|row| self.integration_from_row(&row)).transpose()
     }
 
-    fn integration_from_row(
-        &self,
-        row: &AnyRow,
-    ) -> Result<(IntegrationRecord, IntegrationCredentials)> {
+    fn integration_from_row(&self, row: &AnyRow) -> Result<(IntegrationRecord, Credential)> {
         let sealed: String = row.try_get("credentials")?;
         let opened = self.secrets.open(&sealed)?;
-        let parsed: SealedCredentials =
-            serde_json::from_slice(&opened).map_err(|_| CryptoError::Decrypt)?;
-        let (kind, credentials) = match parsed {
-            SealedCredentials::Token { token } => (
-                "token",
-                IntegrationCredentials::Token {
-                    token: Secret::new(token),
-                },
-            ),
-            SealedCredentials::App {
-                app_id,
-                private_key,
-                installation_id,
-            } => (
-                "app",
-                IntegrationCredentials::App {
-                    app_id,
-                    private_key: Secret::new(private_key),
-                    installation_id,
-                },
-            ),
-        };
+        let opened = std::str::from_utf8(&opened).map_err(|_| CryptoError::Decrypt)?;
+        let credential = Credential::from_sealed_json(opened).map_err(|_| CryptoError::Decrypt)?;
         Ok((
             IntegrationRecord {
                 id: row.try_get("id")?,
@@ -392,9 +346,9 @@ impl Registry {
                 name: row.try_get("name")?,
                 api_url: row.try_get("api_url")?,
                 web_url: row.try_get("web_url")?,
-                credentials_kind: kind.into(),
+                credentials_kind: credential.kind().as_str().into(),
             },
-            credentials,
+            credential,
         ))
     }
 

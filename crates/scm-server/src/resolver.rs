@@ -1,23 +1,23 @@
 //! One provider per integration, built on first use and cached.
 //!
-//! Each provider is the provider crate's production stack (auth, retry,
-//! quota) wrapped in scm-core's standard action layers (tracing, metrics).
-//! Adding a provider is one line in [`PROVIDERS`]; nothing here knows any
-//! provider's configuration (each crate's `ProviderFactory` does).
+//! Each provider is built by [`scm_core::registration::connect`] from its
+//! registration in [`scm_providers::PROVIDERS`]: the provider's own
+//! authentication, then the core's retry, quota, metrics and tracing.
+//! Nothing here knows any provider's configuration.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use scm_core::factory::{IntegrationAuth, IntegrationSpec, ProviderFactory};
+use scm_core::credential::Credential;
 use scm_core::layers::ConnectOptions;
+use scm_core::provider::ProviderResolver;
 use scm_core::proxy::{ProxyResolver, RawProxy};
-use scm_core::registry::{ProviderResolver, RepositoryRecord};
+use scm_core::registration::{connect, IntegrationSpec};
+use scm_core::registry::RepositoryRecord;
 use scm_core::{Error, Provider, Result};
-use scm_github::GitHubFactory;
-use scm_gitlab::GitLabFactory;
 
-use crate::registry::{IntegrationCredentials, IntegrationRecord, Registry};
+use crate::registry::{IntegrationRecord, Registry};
 
 /// Resolves providers from the registry's integrations.
 pub struct RegistryResolver {
@@ -52,53 +52,32 @@ impl RegistryResolver {
             .remove(&integration_id);
     }
 
-    fn build(
-        &self,
-        integration: &IntegrationRecord,
-        credentials: IntegrationCredentials,
-    ) -> Result<Built> {
-        let factory = factory(&integration.provider).ok_or_else(|| Error::ProviderUnavailable {
-            status: None,
-            detail: format!(
-                "provider `{}` is not available in this server",
-                integration.provider
-            ),
+    fn build(&self, integration: &IntegrationRecord, credential: Credential) -> Result<Built> {
+        let registration = scm_providers::find(&integration.provider).ok_or_else(|| {
+            Error::ProviderUnavailable {
+                status: None,
+                detail: format!(
+                    "provider `{}` is not available in this server",
+                    integration.provider
+                ),
+            }
         })?;
         let spec = IntegrationSpec {
             api_url: Some(integration.api_url.clone()),
             web_url: Some(integration.web_url.clone()),
-            auth: match credentials {
-                IntegrationCredentials::Token { token } => IntegrationAuth::Token(token),
-                IntegrationCredentials::App {
-                    app_id,
-                    private_key,
-                    installation_id,
-                } => IntegrationAuth::App {
-                    app_id,
-                    private_key,
-                    installation_id,
-                },
-            },
+            credential,
         };
         // One provider quota per integration (one set of credentials).
         let options = ConnectOptions {
             quota_bucket: Some(format!("integration:{}", integration.id)),
             ..self.options.clone()
         };
-        let instance = factory.build(&spec, options)?;
+        let instance = connect(registration, &spec, options)?;
         Ok(Built {
             provider: instance.provider,
             proxy: instance.proxy,
         })
     }
-}
-
-/// Every provider this server can build: one line each.
-pub static PROVIDERS: &[&dyn ProviderFactory] = &[&GitHubFactory, &GitLabFactory];
-
-/// The factory for a provider name.
-pub fn factory(name: &str) -> Option<&'static dyn ProviderFactory> {
-    PROVIDERS.iter().copied().find(|f| f.name() == name)
 }
 
 impl RegistryResolver {

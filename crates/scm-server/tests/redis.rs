@@ -10,6 +10,7 @@ use scm_core::quota::{QuotaPolicy, QuotaSlot, QuotaStore, QuotaTransport};
 use scm_core::telemetry::metric_name;
 use scm_core::transport::{Body, HttpRequest, HttpResponse, RequestContext, Transport};
 use scm_core::Secret;
+use scm_github::rate_limits::GitHubRateLimits;
 use scm_server::nonces::NonceStore;
 use scm_server::quota_store::{RedisConnection, RedisNonceStore, RedisQuotaStore};
 
@@ -126,6 +127,7 @@ async fn allocated_referrer_exhausts_its_share_while_others_pass() {
             "github:test",
             policy,
             Arc::new(RedisQuotaStore::new(connection(REDIS), prefix.clone())),
+            Arc::new(GitHubRateLimits),
         )
     };
     let (a, b) = (server(policy.clone()), server(policy));
@@ -184,6 +186,7 @@ fn unreachable_redis_fails_open_and_is_counted() {
                 ..QuotaPolicy::default()
             },
             Arc::new(RedisQuotaStore::new(connection(CLOSED), "unused:")),
+            Arc::new(GitHubRateLimits),
         );
         // Beyond the capacity of 1: the store cannot say no, so all pass.
         for _ in 0..3 {

@@ -1,13 +1,13 @@
 //! The registry on SQLite (a temporary file) and on the real PostgreSQL on
 //! 127.0.0.1 (a schema created for the run and dropped after it).
 
-use scm_core::registry::{resolve_scoped, ProviderResolver, RepositoryKey, RepositoryRegistry};
+use scm_core::layers::ConnectOptions;
+use scm_core::provider::ProviderResolver;
+use scm_core::registry::{resolve_scoped, RepositoryKey, RepositoryRegistry};
+use scm_core::Credential;
 use scm_core::Secret;
-use scm_github::ConnectOptions;
 use scm_server::crypto::SecretBox;
-use scm_server::registry::{
-    Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry,
-};
+use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry};
 use scm_server::resolver::RegistryResolver;
 
 fn secrets() -> SecretBox {
@@ -19,9 +19,9 @@ async fn exercise(registry: &Registry) {
         .add_integration(NewIntegration {
             provider: "github".into(),
             name: "acme".into(),
-            api_url: "http://127.0.0.1:9".into(),
-            web_url: "https://github.com".into(),
-            credentials: IntegrationCredentials::Token {
+            api_url: Some("http://127.0.0.1:9".into()),
+            web_url: Some("https://github.com".into()),
+            credential: Credential::Token {
                 token: Secret::new("ghp_registry_test_token"),
             },
         })
@@ -38,7 +38,7 @@ async fn exercise(registry: &Registry) {
         .unwrap()
         .1
     {
-        IntegrationCredentials::Token { token } => {
+        Credential::Token { token } => {
             assert_eq!(token.expose(), "ghp_registry_test_token")
         }
         other => panic!("unexpected credentials {other:?}"),
@@ -226,9 +226,9 @@ async fn gitlab_integrations_resolve_to_the_gitlab_provider() {
         .add_integration(NewIntegration {
             provider: "gitlab".into(),
             name: "self-managed".into(),
-            api_url: format!("{}/gitlab/api/v4", gitlab.uri()),
-            web_url: format!("{}/gitlab", gitlab.uri()),
-            credentials: IntegrationCredentials::Token {
+            api_url: Some(format!("{}/gitlab/api/v4", gitlab.uri())),
+            web_url: Some(format!("{}/gitlab", gitlab.uri())),
+            credential: Credential::Token {
                 token: Secret::new("glpat-resolver-test"),
             },
         })

@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::IntoResponse;
+use scm_core::Credential;
 use scm_core::Secret;
 use scm_server::crypto::SecretBox;
-use scm_server::registry::{IntegrationCredentials, NewIntegration, NewRepository, Registry};
+use scm_server::registry::{NewIntegration, NewRepository, Registry};
 use scm_server::rpc0::signature::sign;
 use scm_server::{build_app, Config};
 use tower::ServiceExt;
@@ -124,9 +125,9 @@ async fn fixture(name: &str, api_url: &str, edit: impl FnOnce(&mut Config)) -> F
         .add_integration(NewIntegration {
             provider: "github".into(),
             name: "acme".into(),
-            api_url: api_url.into(),
-            web_url: "https://github.com".into(),
-            credentials: IntegrationCredentials::Token {
+            api_url: Some(api_url.into()),
+            web_url: Some("https://github.com".into()),
+            credential: Credential::Token {
                 token: Secret::new(TOKEN),
             },
         })

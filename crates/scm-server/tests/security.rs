@@ -8,13 +8,12 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use scm_core::layers::ConnectOptions;
+use scm_core::Credential;
 use scm_core::Secret;
-use scm_github::ConnectOptions;
 use scm_server::app::{router, AppState};
 use scm_server::crypto::SecretBox;
-use scm_server::registry::{
-    Grants, IntegrationCredentials, NewIntegration, NewRepository, Registry,
-};
+use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry};
 use scm_server::resolver::RegistryResolver;
 use scm_server::rpc0::signature::{lookup_message, sign};
 use scm_server::rpc0::{Rpc0Config, Rpc0State};
@@ -57,9 +56,9 @@ async fn fixture(name: &str) -> Fixture {
         .add_integration(NewIntegration {
             provider: "github".into(),
             name: "acme".into(),
-            api_url: "http://127.0.0.1:9".into(),
-            web_url: "https://github.com".into(),
-            credentials: IntegrationCredentials::Token {
+            api_url: Some("http://127.0.0.1:9".into()),
+            web_url: Some("https://github.com".into()),
+            credential: Credential::Token {
                 token: Secret::new("ghp_security_table_token"),
             },
         })

@@ -12,10 +12,11 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use bytes::Bytes;
 use scm_core::events::EventType;
+use scm_core::Credential;
 use scm_core::Secret;
 use scm_server::crypto::SecretBox;
 use scm_server::events::{self, Ingress, ProviderWebhooks, UnknownRepository, WebhooksConfig};
-use scm_server::registry::{IntegrationCredentials, NewIntegration, NewRepository, Registry};
+use scm_server::registry::{NewIntegration, NewRepository, Registry};
 use scm_stream::{EventQueue, ListenerSubscription, SqliteConfig, SqliteQueue, StartFrom};
 use scm_testkit::webhooks::{examples, signature_sha256};
 use tower::ServiceExt as _;
@@ -134,9 +135,9 @@ async fn every_octokit_example_is_enqueued_or_counted_unsupported() {
         .add_integration(NewIntegration {
             provider: "github".into(),
             name: "corpus".into(),
-            api_url: "http://127.0.0.1:9".into(),
-            web_url: "https://github.com".into(),
-            credentials: IntegrationCredentials::Token {
+            api_url: Some("http://127.0.0.1:9".into()),
+            web_url: Some("https://github.com".into()),
+            credential: Credential::Token {
                 token: Secret::new("unused-token"),
             },
         })
@@ -444,9 +445,9 @@ async fn per_integration_secrets_and_unknown_repository_policy() {
     let add = |name: &str| NewIntegration {
         provider: "github".into(),
         name: name.into(),
-        api_url: "http://127.0.0.1:9".into(),
-        web_url: "https://github.com".into(),
-        credentials: IntegrationCredentials::Token {
+        api_url: Some("http://127.0.0.1:9".into()),
+        web_url: Some("https://github.com".into()),
+        credential: Credential::Token {
             token: Secret::new("unused-token"),
         },
     };

@@ -80,6 +80,8 @@ macro_rules! define_actions {
                         $( $crate::actions::FieldInfo {
                             name: field_name!($field),
                             ty: stringify!($fty),
+                            kind: <$fty as $crate::actions::FieldType>::KIND,
+                            optional: <$fty as $crate::actions::FieldType>::OPTIONAL,
                         }, )*
                     ], )*
                 }
@@ -162,6 +164,19 @@ macro_rules! define_actions {
             pub fn from_json(name: ActionName, value: serde_json::Value) -> Result<AnyOutput, $crate::error::Error> {
                 match name { $( ActionName::$name => Ok(AnyOutput::$name(output_parse!($kind, value)?)), )* }
             }
+
+            /// The streamed bytes of a download action's output; any other
+            /// output comes back unchanged (boxed) as the error.
+            pub fn into_download(self) -> Result<$crate::download::Download, Box<AnyOutput>> {
+                match self { $( AnyOutput::$name(value) => output_download!($kind, $name, value), )* }
+            }
+
+            /// The output of download action `name` from streamed bytes (an
+            /// RPC client reading a download); `invalid_input` for any other
+            /// action.
+            pub fn from_download(name: ActionName, download: $crate::download::Download) -> Result<AnyOutput, $crate::error::Error> {
+                match name { $( ActionName::$name => output_from_download!($kind, $name, download), )* }
+            }
         }
     };
 }
@@ -216,6 +231,25 @@ macro_rules! output_json {
     ($kind:ident, $value:ident) => {
         $crate::actions::output_to_json($value)
     };
+}
+
+macro_rules! output_download {
+    (download, $name:ident, $value:ident) => {
+        Ok($value)
+    };
+    ($kind:ident, $name:ident, $value:ident) => {
+        Err(Box::new(AnyOutput::$name($value)))
+    };
+}
+
+macro_rules! output_from_download {
+    (download, $name:ident, $download:ident) => {
+        Ok(AnyOutput::$name($download))
+    };
+    ($kind:ident, $name:ident, $download:ident) => {{
+        drop($download);
+        Err($crate::actions::not_a_download(ActionName::$name))
+    }};
 }
 
 macro_rules! output_parse {

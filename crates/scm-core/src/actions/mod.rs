@@ -87,13 +87,93 @@ pub struct FieldInfo {
     pub name: &'static str,
     /// The Rust type as written in the table (`Option<Sha>`, `Vec<String>`, …).
     pub ty: &'static str,
+    /// How a command line gives the value, from the field's type.
+    pub kind: FieldKind,
+    /// Whether the argument may be left out (`Option<…>`, or a flag).
+    pub optional: bool,
 }
 
 impl FieldInfo {
     pub fn is_optional(&self) -> bool {
-        self.ty.starts_with("Option <") || self.ty.starts_with("Option<") || self.ty == "bool"
+        self.optional
     }
 }
+
+/// How an argument's value is written on a command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldKind {
+    /// A string: ids, shas, names, dates and enum values.
+    Text,
+    /// A whole number.
+    Integer,
+    /// A boolean flag.
+    Flag,
+    /// A comma-separated list of strings.
+    List,
+    /// A structured value, given as JSON.
+    Json,
+}
+
+/// The command-line shape of every type an action argument may have.
+///
+/// `define_actions!` reads [`FieldType::KIND`] for each field, so a field of
+/// a type without an impl here does not compile: the CLI never guesses.
+pub trait FieldType {
+    const KIND: FieldKind;
+    const OPTIONAL: bool = false;
+}
+
+impl<T: FieldType> FieldType for Option<T> {
+    const KIND: FieldKind = T::KIND;
+    const OPTIONAL: bool = true;
+}
+
+impl<T: FieldType> FieldType for Vec<T> {
+    /// Lists of strings are comma-separated; lists of structures are JSON.
+    const KIND: FieldKind = match T::KIND {
+        FieldKind::Text => FieldKind::List,
+        _ => FieldKind::Json,
+    };
+}
+
+impl FieldType for bool {
+    const KIND: FieldKind = FieldKind::Flag;
+    const OPTIONAL: bool = true;
+}
+
+macro_rules! field_types {
+    ($kind:ident: $($ty:ty),* $(,)?) => {
+        $( impl FieldType for $ty { const KIND: FieldKind = FieldKind::$kind; } )*
+    };
+}
+
+field_types!(Integer: u32, u64);
+field_types!(
+    Text: String,
+    crate::model::Sha,
+    crate::model::Date,
+    crate::model::Timestamp,
+    crate::model::Reaction,
+    crate::model::ArchiveFormat,
+    crate::model::ContentEncoding,
+    crate::model::MinimizeReason,
+    crate::model::BuildConclusion,
+    crate::model::BuildStatus,
+    crate::model::CheckRunStatusFilter,
+    crate::model::IssueState,
+    crate::model::PullRequestState,
+    crate::model::ReviewEvent,
+    crate::model::ReviewSide,
+    crate::model::TimestampFilter,
+);
+field_types!(
+    Json: crate::model::DiffLine,
+    crate::model::CheckRunOutput,
+    crate::model::CommitAuthorParam,
+    crate::model::CommitAction,
+    crate::model::InputTreeEntry,
+    crate::model::ReviewCommentInput,
+);
 
 /// An outbound operation: its arguments are the struct's fields.
 pub trait Action:
@@ -189,6 +269,10 @@ fn download_from_json(_: serde_json::Value) -> Result<Download, Error> {
     Err(Error::invalid_input(
         "this action streams bytes; it has no JSON result",
     ))
+}
+
+fn not_a_download(name: ActionName) -> Error {
+    Error::invalid_input(format!("`{name}` is not a download action"))
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::download::Download;
 use crate::model::{PullRequestState, Reaction};
 
 #[test]
@@ -104,4 +105,47 @@ fn outputs_round_trip_through_json() {
     let back = AnyOutput::from_json(ActionName::GetRepositoryTopics, json).unwrap();
     assert!(matches!(back, AnyOutput::GetRepositoryTopics(topics) if topics == ["rust"]));
     assert!(AnyOutput::from_json(ActionName::DownloadArchive, serde_json::json!(null)).is_err());
+}
+
+#[test]
+fn download_outputs_are_known_from_the_table() {
+    for name in ActionName::ALL {
+        let download = Download {
+            body: crate::transport::Body::empty(),
+            content_type: None,
+            content_length: None,
+            filename: None,
+        };
+        let output = AnyOutput::from_download(*name, download);
+        assert_eq!(
+            output.is_ok(),
+            name.kind() == ActionKind::Download,
+            "{name}"
+        );
+        if let Ok(output) = output {
+            assert_eq!(output.name(), *name);
+            assert!(output.into_download().is_ok());
+        }
+    }
+    let topics = AnyOutput::GetRepositoryTopics(vec![]);
+    let back = topics.into_download().map(|_| ()).unwrap_err();
+    assert!(matches!(*back, AnyOutput::GetRepositoryTopics(_)));
+}
+
+#[test]
+fn every_argument_has_a_command_line_shape_from_its_type() {
+    let field = |action: ActionName, name: &str| {
+        *action
+            .fields()
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{action} has no field {name}"))
+    };
+    use crate::actions::FieldKind::*;
+    let issue = field(ActionName::GetIssue, "issue_id");
+    assert_eq!((issue.kind, issue.optional), (Text, false));
+    let labels = field(ActionName::CreateIssue, "labels");
+    assert_eq!((labels.kind, labels.optional), (List, true));
+    let state = field(ActionName::UpdateIssue, "state");
+    assert_eq!((state.kind, state.optional), (Text, true));
 }

@@ -21,6 +21,7 @@ mod issue;
 mod pull_request;
 mod push;
 mod reviews;
+pub mod signature;
 mod webhook;
 
 #[cfg(test)]

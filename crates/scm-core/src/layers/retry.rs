@@ -9,6 +9,7 @@
 //! taken: the response goes back to the provider, which maps it to
 //! `rate_limit_exceeded` with the wait in `retry_after`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,7 +17,7 @@ use http::{Method, StatusCode};
 use rand::Rng;
 
 use crate::error::Error;
-use crate::quota::RateLimitInfo;
+use crate::quota::{RateLimits, RetryAfterOnly};
 use crate::transport::{HttpRequest, HttpResponse, RequestContext, Transport};
 
 #[derive(Debug, Clone)]
@@ -53,11 +54,27 @@ impl RetryPolicy {
 pub struct RetryTransport<T> {
     inner: T,
     policy: RetryPolicy,
+    rate_limits: Arc<dyn RateLimits>,
 }
 
 impl<T: Transport> RetryTransport<T> {
+    /// Retries that only know `Retry-After`.
     pub fn new(inner: T, policy: RetryPolicy) -> Self {
-        Self { inner, policy }
+        Self::with_rate_limits(inner, policy, Arc::new(RetryAfterOnly))
+    }
+
+    /// Retries that also read the provider's rate-limit answers (a
+    /// forbidden answer with nothing remaining waits for the reset).
+    pub fn with_rate_limits(
+        inner: T,
+        policy: RetryPolicy,
+        rate_limits: Arc<dyn RateLimits>,
+    ) -> Self {
+        Self {
+            inner,
+            policy,
+            rate_limits,
+        }
     }
 }
 
@@ -74,9 +91,14 @@ fn is_idempotent(request: &HttpRequest) -> bool {
 }
 
 /// Whether a response is worth retrying, and how long to wait first.
-fn retry_wait(response: &HttpResponse, policy: &RetryPolicy, retry: u32) -> Option<Duration> {
+fn retry_wait(
+    response: &HttpResponse,
+    policy: &RetryPolicy,
+    rate_limits: &dyn RateLimits,
+    retry: u32,
+) -> Option<Duration> {
     let status = response.status();
-    let limits = RateLimitInfo::from_headers(response.headers());
+    let limits = rate_limits.read(response.headers());
     let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
         || (status == StatusCode::FORBIDDEN
             && (limits.retry_after.is_some() || limits.remaining == Some(0)));
@@ -122,10 +144,12 @@ impl<T: Transport> Transport for RetryTransport<T> {
             let attempt = clone_request(&request);
             let last = retry + 1 >= self.policy.max_attempts;
             let wait = match self.inner.send(attempt).await {
-                Ok(response) => match retry_wait(&response, &self.policy, retry) {
-                    Some(wait) if !last => wait,
-                    _ => return Ok(response),
-                },
+                Ok(response) => {
+                    match retry_wait(&response, &self.policy, &*self.rate_limits, retry) {
+                        Some(wait) if !last => wait,
+                        _ => return Ok(response),
+                    }
+                }
                 Err(
                     err @ (Error::ProviderUnavailable { status: None, .. } | Error::Timeout { .. }),
                 ) if !last => {
@@ -143,7 +167,6 @@ impl<T: Transport> Transport for RetryTransport<T> {
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
-    use std::sync::Arc;
 
     use super::*;
     use crate::transport::Body;

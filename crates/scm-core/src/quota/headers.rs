@@ -1,9 +1,9 @@
-//! What providers say about their rate limits, read from response headers.
+//! What providers say about their rate limits.
 //!
-//! GitHub sends `x-ratelimit-limit/remaining/used/reset` (reset in epoch
-//! seconds), GitLab `RateLimit-Limit/Remaining/Reset`, Bitbucket
-//! `X-RateLimit-Limit/Remaining/Reset`; all may send `Retry-After` (seconds
-//! or an HTTP date). One parser covers them all.
+//! Every provider names its rate-limit headers differently, so each one
+//! reads its own answers through [`RateLimits`] (supplied with its
+//! registration); this module holds the neutral result, [`RateLimitInfo`],
+//! and the parsing every provider shares (`Retry-After`, integer headers).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -21,7 +21,36 @@ pub struct RateLimitInfo {
     pub retry_after: Option<Duration>,
 }
 
-fn header_u64(headers: &HeaderMap, names: &[&str]) -> Option<u64> {
+/// How a provider's answers describe its rate limit. Each provider
+/// supplies its own, so the quota layer knows no provider's header names.
+pub trait RateLimits: Send + Sync + 'static {
+    /// Limit, remaining, used, reset and `Retry-After` from one answer.
+    fn read(&self, headers: &HeaderMap) -> RateLimitInfo;
+
+    /// Capacity and window to assume when the answers never report one
+    /// (a provider that documents a budget but sends no headers). `None`:
+    /// the quota policy's default until the headers say otherwise.
+    fn assumed_capacity(&self) -> Option<(u64, Duration)> {
+        None
+    }
+}
+
+/// A provider whose answers say nothing about rate limits beyond
+/// `Retry-After`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RetryAfterOnly;
+
+impl RateLimits for RetryAfterOnly {
+    fn read(&self, headers: &HeaderMap) -> RateLimitInfo {
+        RateLimitInfo {
+            retry_after: parse_retry_after(headers),
+            ..RateLimitInfo::default()
+        }
+    }
+}
+
+/// The first of `names` present as an unsigned integer.
+pub fn header_u64(headers: &HeaderMap, names: &[&str]) -> Option<u64> {
     names.iter().find_map(|name| {
         headers
             .get(*name)
@@ -53,16 +82,6 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 impl RateLimitInfo {
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        Self {
-            limit: header_u64(headers, &["x-ratelimit-limit", "ratelimit-limit"]),
-            remaining: header_u64(headers, &["x-ratelimit-remaining", "ratelimit-remaining"]),
-            used: header_u64(headers, &["x-ratelimit-used", "ratelimit-observed"]),
-            reset_at: header_u64(headers, &["x-ratelimit-reset", "ratelimit-reset"]),
-            retry_after: parse_retry_after(headers),
-        }
-    }
-
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
@@ -94,23 +113,13 @@ mod tests {
     }
 
     #[test]
-    fn reads_github_and_gitlab_headers() {
-        let gh = RateLimitInfo::from_headers(&headers(&[
-            ("x-ratelimit-limit", "5000"),
-            ("x-ratelimit-remaining", "4999"),
-            ("x-ratelimit-used", "1"),
-            ("x-ratelimit-reset", "1700000000"),
-        ]));
-        assert_eq!(gh.limit, Some(5000));
-        assert_eq!(gh.remaining, Some(4999));
-        assert_eq!(gh.reset_at, Some(1_700_000_000));
-        let gl = RateLimitInfo::from_headers(&headers(&[
-            ("ratelimit-limit", "600"),
-            ("ratelimit-remaining", "0"),
-        ]));
-        assert_eq!(gl.limit, Some(600));
-        assert_eq!(gl.remaining, Some(0));
-        assert!(RateLimitInfo::from_headers(&HeaderMap::new()).is_empty());
+    fn integer_headers_take_the_first_name_present() {
+        let map = headers(&[("b-limit", " 600 "), ("c-limit", "x")]);
+        assert_eq!(header_u64(&map, &["a-limit", "b-limit"]), Some(600));
+        assert_eq!(header_u64(&map, &["c-limit"]), None);
+        let only = RetryAfterOnly.read(&headers(&[("retry-after", "5")]));
+        assert_eq!(only.retry_after, Some(Duration::from_secs(5)));
+        assert!(RetryAfterOnly.read(&HeaderMap::new()).is_empty());
     }
 
     #[test]

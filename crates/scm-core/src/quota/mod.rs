@@ -5,8 +5,8 @@
 //! spend it all. Here each referrer listed in [`QuotaPolicy::allocations`]
 //! may use its fraction of the window's capacity and no more; everybody
 //! else (unknown referrers included) shares what is left. Capacity and the
-//! window are learned from the provider's own headers
-//! ([`RateLimitInfo`]); when the provider says nothing remains, every
+//! window are learned from the provider's own answers, which each provider
+//! reads for us ([`RateLimits`] → [`RateLimitInfo`]); when the provider says nothing remains, every
 //! referrer waits for the reset.
 //!
 //! Counting happens in a [`QuotaStore`]: in memory by default, Redis when
@@ -21,7 +21,9 @@ mod transport;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use headers::{now_unix, parse_retry_after, RateLimitInfo};
+pub use headers::{
+    header_u64, now_unix, parse_retry_after, RateLimitInfo, RateLimits, RetryAfterOnly,
+};
 pub use store::{InMemoryQuotaStore, QuotaStore, QuotaStoreError};
 pub use transport::QuotaTransport;
 

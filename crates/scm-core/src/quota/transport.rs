@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{now_unix, QuotaPolicy, QuotaStore, RateLimitInfo};
+use super::{now_unix, QuotaPolicy, QuotaStore, RateLimitInfo, RateLimits};
 use crate::error::Error;
 use crate::telemetry::metric_name;
 use crate::transport::{HttpRequest, HttpResponse, RequestContext, Transport};
@@ -27,23 +27,26 @@ pub struct QuotaTransport<T> {
     bucket: String,
     policy: QuotaPolicy,
     store: Arc<dyn QuotaStore>,
+    rate_limits: Arc<dyn RateLimits>,
     learned: Mutex<Learned>,
 }
 
 impl<T: Transport> QuotaTransport<T> {
     /// `bucket` names the provider quota (one per credential, e.g.
-    /// `github:installation:42`).
+    /// `integration:42`); `rate_limits` reads the provider's answers.
     pub fn new(
         inner: T,
         bucket: impl Into<String>,
         policy: QuotaPolicy,
         store: Arc<dyn QuotaStore>,
+        rate_limits: Arc<dyn RateLimits>,
     ) -> Self {
         Self {
             inner,
             bucket: bucket.into(),
             policy,
             store,
+            rate_limits,
             learned: Mutex::new(Learned::default()),
         }
     }
@@ -121,7 +124,7 @@ impl<T: Transport> Transport for QuotaTransport<T> {
             .unwrap_or_else(|| RequestContext::DEFAULT_REFERRER.to_owned());
         self.admit(&referrer).await?;
         let response = self.inner.send(request).await?;
-        let info = RateLimitInfo::from_headers(response.headers());
+        let info = self.rate_limits.read(response.headers());
         if !info.is_empty() {
             self.learn(&info);
         }
@@ -132,8 +135,30 @@ impl<T: Transport> Transport for QuotaTransport<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quota::{InMemoryQuotaStore, QuotaStoreError};
+    use crate::quota::{header_u64, InMemoryQuotaStore, QuotaStoreError};
     use crate::transport::Body;
+
+    /// A provider that states its limit in `limit`/`remaining` headers.
+    struct TestLimits;
+
+    impl RateLimits for TestLimits {
+        fn read(&self, headers: &http::HeaderMap) -> RateLimitInfo {
+            RateLimitInfo {
+                limit: header_u64(headers, &["limit"]),
+                remaining: header_u64(headers, &["remaining"]),
+                retry_after: crate::quota::parse_retry_after(headers),
+                ..RateLimitInfo::default()
+            }
+        }
+    }
+
+    fn quota<T: Transport>(
+        inner: T,
+        policy: QuotaPolicy,
+        store: Arc<dyn QuotaStore>,
+    ) -> QuotaTransport<T> {
+        QuotaTransport::new(inner, "b", policy, store, Arc::new(TestLimits))
+    }
 
     struct Ok200(&'static [(&'static str, &'static str)]);
 
@@ -167,8 +192,7 @@ mod tests {
             allocations: [("noisy".to_owned(), 0.3)].into(),
             ..QuotaPolicy::default()
         };
-        let quota =
-            QuotaTransport::new(Ok200(&[]), "b", policy, Arc::new(InMemoryQuotaStore::new()));
+        let quota = quota(Ok200(&[]), policy, Arc::new(InMemoryQuotaStore::new()));
         for _ in 0..3 {
             quota.send(request("noisy")).await.unwrap();
         }
@@ -184,13 +208,8 @@ mod tests {
 
     #[tokio::test]
     async fn provider_exhaustion_blocks_everyone() {
-        let quota = QuotaTransport::new(
-            Ok200(&[
-                ("x-ratelimit-limit", "5000"),
-                ("x-ratelimit-remaining", "0"),
-                ("retry-after", "60"),
-            ]),
-            "b",
+        let quota = quota(
+            Ok200(&[("limit", "5000"), ("remaining", "0"), ("retry-after", "60")]),
             QuotaPolicy::default(),
             Arc::new(InMemoryQuotaStore::new()),
         );
@@ -214,7 +233,7 @@ mod tests {
 
     #[tokio::test]
     async fn store_failure_fails_open() {
-        let quota = QuotaTransport::new(Ok200(&[]), "b", QuotaPolicy::default(), Arc::new(Broken));
+        let quota = quota(Ok200(&[]), QuotaPolicy::default(), Arc::new(Broken));
         assert!(quota.send(request("a")).await.is_ok());
     }
 }

@@ -6,8 +6,8 @@
 //! - [`store`]: webhook secrets and HTTP listeners in the registry;
 //! - [`WebhooksConfig`] (`[webhooks]`) and [`QueueConfig`] (`[queue]`).
 //!
-//! Providers plug in through [`scm_core::events::WebhookReceiver`];
-//! [`receivers`] is the one list naming them.
+//! Providers plug in through [`scm_core::events::WebhookReceiver`], which
+//! [`receivers`] reads from their registrations.
 
 pub mod ingress;
 pub mod store;
@@ -30,12 +30,12 @@ pub use ingress::{router, Ingress};
 /// Largest webhook body accepted: GitHub caps deliveries at 25 MB.
 pub const MAX_WEBHOOK_BODY: usize = 25 * 1024 * 1024;
 
-/// Every provider whose webhooks the server accepts (one line each).
+/// Every registered provider's webhook receiver.
 pub fn receivers() -> Vec<Arc<dyn WebhookReceiver>> {
-    vec![
-        Arc::new(scm_github::webhooks::GitHubReceiver::new()),
-        Arc::new(scm_gitlab::webhooks::GitLabReceiver),
-    ]
+    scm_providers::PROVIDERS
+        .iter()
+        .filter_map(|provider| provider.webhooks())
+        .collect()
 }
 
 /// What to do with an event whose repository the registry does not know.
