@@ -24,8 +24,8 @@ mod config;
 pub mod diff;
 pub mod emoji;
 pub mod factory;
-mod model;
 mod pagination;
+mod schema;
 pub mod status;
 pub mod webhooks;
 

@@ -17,7 +17,7 @@ use scm_core::provider::CallContext;
 use scm_core::Error;
 
 use crate::client::Req;
-use crate::model::GlUser;
+use crate::schema::GlUser;
 use crate::GitLab;
 
 impl GitLab {

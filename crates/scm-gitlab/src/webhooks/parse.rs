@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::checks::CheckRunId;
-use crate::model::{de_id, de_ts, strip_draft_prefix};
+use crate::schema::{de_id, de_ts, strip_draft_prefix};
 use crate::status;
 
 /// What a delivery became.
