@@ -11,7 +11,7 @@ mod pull_requests;
 mod reactions;
 mod repository;
 mod reviews;
-mod web;
+mod urls;
 
 use scm_core::provider::CallContext;
 use scm_core::Error;
