@@ -1,7 +1,7 @@
 //! GitHub App authentication: the JWT → installation token exchange, its
 //! cache and refresh, and application-level credentials.
 
-mod support;
+mod common;
 
 use std::process::Command;
 use std::sync::Arc;
@@ -102,14 +102,14 @@ async fn installation_tokens_are_exchanged_once_then_refreshed_before_expiry() {
     Mock::given(method("GET"))
         .and(path("/repos/octocat/hello-world/issues/1"))
         .and(header("authorization", "Bearer ghs_first"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(support::issue_json(1)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::issue_json(1)))
         .expect(3)
         .mount(&server)
         .await;
 
     let http = Arc::new(ReqwestTransport::new(Duration::from_secs(5)).unwrap());
     let github = GitHub::with_auth(&app_config(&server, private_key), http);
-    let ctx = support::ctx("tests");
+    let ctx = common::ctx("tests");
     for _ in 0..3 {
         github.execute(get_issue(), &ctx).await.unwrap();
     }
@@ -134,13 +134,13 @@ async fn a_token_about_to_expire_is_replaced() {
         .await;
     Mock::given(method("GET"))
         .and(path("/repos/octocat/hello-world/issues/1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(support::issue_json(1)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::issue_json(1)))
         .mount(&server)
         .await;
 
     let http = Arc::new(ReqwestTransport::new(Duration::from_secs(5)).unwrap());
     let github = GitHub::with_auth(&app_config(&server, private_key), http);
-    let ctx = support::ctx("tests");
+    let ctx = common::ctx("tests");
     for _ in 0..3 {
         github.execute(get_issue(), &ctx).await.unwrap();
     }
@@ -187,7 +187,7 @@ async fn a_refused_exchange_is_a_typed_error_without_secrets() {
     let http = Arc::new(ReqwestTransport::new(Duration::from_secs(5)).unwrap());
     let github = GitHub::with_auth(&app_config(&server, private_key.clone()), http);
     let err = github
-        .execute(get_issue(), &support::ctx("tests"))
+        .execute(get_issue(), &common::ctx("tests"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "provider_unauthorized");

@@ -2,7 +2,7 @@
 //! that exercises machinery every action stands on: `Link` pagination over
 //! five pages and the mapping of GitHub's 422 validation errors.
 
-mod support;
+mod common;
 
 use std::sync::Arc;
 use std::time::Duration;

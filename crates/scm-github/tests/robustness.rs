@@ -1,7 +1,7 @@
 //! Bad answers from GitHub become typed errors, never panics; rate-limit
 //! headers feed the quota layer of the production stack.
 
-mod support;
+mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,7 +61,7 @@ async fn answer_with(template: ResponseTemplate, action: AnyAction) -> scm_core:
     let http = Arc::new(ReqwestTransport::new(Duration::from_secs(5)).unwrap());
     let github = GitHub::with_auth(&config(&server), http);
     let err = github
-        .execute(action, &support::ctx("tests"))
+        .execute(action, &common::ctx("tests"))
         .await
         .unwrap_err();
     let text = format!("{err} {err:?}");
@@ -153,7 +153,7 @@ async fn rate_limit_headers_stop_requests_before_they_are_sent() {
         .and(path("/repos/octocat/hello-world/issues/1"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(support::issue_json(1))
+                .set_body_json(common::issue_json(1))
                 .insert_header("x-ratelimit-limit", "5000")
                 .insert_header("x-ratelimit-remaining", "0")
                 .insert_header("x-ratelimit-reset", reset.to_string().as_str()),
@@ -169,7 +169,7 @@ async fn rate_limit_headers_stop_requests_before_they_are_sent() {
         ..ConnectOptions::default()
     };
     let github = connected(&server, options);
-    let ctx = support::ctx("tests");
+    let ctx = common::ctx("tests");
     github.execute(get_issue(), &ctx).await.unwrap();
     let err = github.execute(get_issue(), &ctx).await.unwrap_err();
     assert_eq!(err.code(), "rate_limit_exceeded");
@@ -192,12 +192,12 @@ async fn secondary_rate_limits_are_retried_after_the_wait() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(support::issue_json(1)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::issue_json(1)))
         .mount(&server)
         .await;
     let github = connected(&server, ConnectOptions::default());
     let issue = github
-        .execute(get_issue(), &support::ctx("tests"))
+        .execute(get_issue(), &common::ctx("tests"))
         .await
         .unwrap();
     assert!(!issue.is_not_modified());
@@ -214,7 +214,7 @@ async fn not_modified_is_an_outcome() {
         .await;
     let http = Arc::new(ReqwestTransport::new(Duration::from_secs(5)).unwrap());
     let github = GitHub::with_auth(&config(&server), http);
-    let mut ctx = support::ctx("tests");
+    let mut ctx = common::ctx("tests");
     ctx.options.if_none_match = Some("\"v1\"".into());
     let response = github.execute(get_issue(), &ctx).await.unwrap();
     assert!(response.is_not_modified());

@@ -24,10 +24,10 @@ mod client;
 mod config;
 pub mod diff;
 pub mod emoji;
-mod model;
 mod pagination;
 pub mod rate_limits;
 pub mod registration;
+mod schema;
 pub mod status;
 pub mod webhooks;
 

@@ -7,15 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("reading the config file: {0}")]
-    Read(#[from] std::io::Error),
-    #[error("config file: {0}")]
-    Parse(#[from] toml::de::Error),
-    #[error("`{name}`: {detail}")]
-    Invalid { name: String, detail: String },
-}
+pub use crate::config_error::ConfigError;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]

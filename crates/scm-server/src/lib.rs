@@ -16,6 +16,7 @@
 pub mod app;
 pub mod cache;
 pub mod config;
+mod config_error;
 pub mod crypto;
 pub mod error;
 pub mod events;

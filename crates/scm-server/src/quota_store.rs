@@ -21,9 +21,8 @@ use scm_core::telemetry::metric_name;
 use scm_core::Secret;
 use serde::Deserialize;
 
-use crate::config::ConfigError;
-use crate::nonces::NonceStore;
-use crate::signing::NonceCache;
+use crate::config_error::ConfigError;
+use crate::nonces::{NonceCache, NonceStore};
 
 /// `[quota]` in the config file.
 ///

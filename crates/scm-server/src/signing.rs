@@ -24,15 +24,13 @@
 //! action (403). The nonce is remembered only after the signature
 //! verified, so forged requests cannot fill the cache.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use async_trait::async_trait;
 use http::HeaderMap;
 use scm_core::registry::RepositoryKey;
 use scm_core::ActionName;
 
 use crate::error::ApiError;
+use crate::nonces::NonceCache;
 use crate::registry::{ClientKey, Registry};
 
 // The canonical message and HMAC live in scm-rpc: clients sign with the
@@ -55,29 +53,6 @@ impl KeyStore for Registry {
             tracing::error!(error = %err, "client key lookup failed");
             ApiError::unavailable("the registry is unavailable")
         })
-    }
-}
-
-/// Nonces seen within the window (in memory; one server).
-#[derive(Debug, Default)]
-pub struct NonceCache {
-    seen: Mutex<HashMap<String, i64>>,
-}
-
-impl NonceCache {
-    /// Records `key` until `expires`; `false` if it was already there.
-    pub fn insert(&self, key: String, now: i64, expires: i64) -> bool {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.len() > 100_000 {
-            seen.retain(|_, exp| *exp > now);
-        }
-        match seen.get(&key) {
-            Some(exp) if *exp > now => false,
-            _ => {
-                seen.insert(key, expires);
-                true
-            }
-        }
     }
 }
 

@@ -23,6 +23,7 @@
 //!   [`DeadLetter`], which can be listed and replayed.
 
 mod error;
+mod handle;
 mod http;
 mod listener;
 mod metrics;

@@ -34,10 +34,10 @@ use scm_core::events::{EventEnvelope, EventType};
 use serde::{Deserialize, Serialize};
 
 use crate::error::QueueError;
+use crate::handle::{Handle, NatsHandle};
 use crate::metrics;
 use crate::queue::{
-    DeadLetter, Delivery, EnqueueOutcome, EventQueue, Handle, ListenerSubscription, NackOutcome,
-    StartFrom,
+    DeadLetter, Delivery, EnqueueOutcome, EventQueue, ListenerSubscription, NackOutcome, StartFrom,
 };
 
 const BACKEND: &str = "nats";
@@ -92,12 +92,6 @@ struct ListenerConsumer {
 struct ConsumerMeta {
     event_types: Vec<EventType>,
     max_attempts: u32,
-}
-
-/// The message a NATS delivery came from.
-pub(crate) struct NatsHandle {
-    message: jetstream::Message,
-    stream_sequence: u64,
 }
 
 const H_LISTENER: &str = "Scm-Listener";

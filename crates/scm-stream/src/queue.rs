@@ -9,6 +9,7 @@ use scm_core::events::{EventEnvelope, EventType};
 use scm_core::model::Timestamp;
 
 use crate::error::QueueError;
+use crate::handle::Handle;
 
 /// What [`EventQueue::enqueue`] did with an envelope. Both are successes:
 /// the ingress answers 2xx either way, since the provider only needs to
@@ -134,12 +135,6 @@ impl fmt::Debug for Delivery {
             .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()
     }
-}
-
-/// How a backend finds a delivery again to ack or nack it.
-pub(crate) enum Handle {
-    Sqlite { id: i64, lease_token: i64 },
-    Nats(Box<crate::nats::NatsHandle>),
 }
 
 /// What a failed delivery became.

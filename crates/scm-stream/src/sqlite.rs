@@ -43,10 +43,10 @@ use sqlx::{Connection as _, Row as _, SqliteConnection};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::error::QueueError;
+use crate::handle::Handle;
 use crate::metrics;
 use crate::queue::{
-    DeadLetter, Delivery, EnqueueOutcome, EventQueue, Handle, ListenerSubscription, NackOutcome,
-    StartFrom,
+    DeadLetter, Delivery, EnqueueOutcome, EventQueue, ListenerSubscription, NackOutcome, StartFrom,
 };
 
 const BACKEND: &str = "sqlite";

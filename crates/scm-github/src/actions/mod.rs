@@ -11,7 +11,7 @@ mod files;
 mod git;
 mod issues;
 mod moderation;
-mod pulls;
+mod pull_requests;
 mod reactions;
 mod repository;
 mod reviews;

@@ -20,10 +20,10 @@ pub use refs::*;
 pub use repository::*;
 mod checks;
 mod git;
-mod pulls;
+mod pull_requests;
 mod reviews;
 
 pub use checks::*;
 pub use git::*;
-pub use pulls::*;
+pub use pull_requests::*;
 pub use reviews::*;

@@ -9,7 +9,7 @@ use scm_core::{Error, Handle, Response};
 use serde_json::json;
 
 use crate::client::Req;
-use crate::model::{GlBranch, GlTag};
+use crate::schema::{GlBranch, GlTag};
 use crate::GitLab;
 
 /// A branch name as a single path segment (`feature/x` → `feature%2Fx`).

@@ -10,8 +10,8 @@ use serde_json::{json, Map, Value};
 
 use crate::checks::CheckRunId;
 use crate::client::Req;
-use crate::model::{GlJob, GlPipeline, GlStatus};
 use crate::pagination::Mode;
+use crate::schema::{GlJob, GlPipeline, GlStatus};
 use crate::status::state_for;
 use crate::{number, GitLab};
 

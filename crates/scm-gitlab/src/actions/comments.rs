@@ -10,8 +10,8 @@ use scm_core::{Error, Handle, Page, Response};
 use serde_json::json;
 
 use crate::client::Req;
-use crate::model::GlNote;
 use crate::pagination::Mode;
+use crate::schema::GlNote;
 use crate::{number, GitLab};
 
 impl GitLab {

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::client::{not_modified, Fetched, Req};
-use crate::model::{GlBranch, GlCommit, GlDiff};
 use crate::pagination::Mode;
+use crate::schema::{GlBranch, GlCommit, GlDiff};
 use crate::GitLab;
 
 /// Pages of a commit's diff read for `get_commit` (100 files each).

@@ -8,8 +8,8 @@ use scm_core::provider::CallContext;
 use scm_core::{Download, Error, Handle, Page, Response, ResponseMeta};
 
 use crate::client::{Fetched, Req};
-use crate::model::{GlFile, GlTreeEntry};
 use crate::pagination::Mode;
+use crate::schema::{GlFile, GlTreeEntry};
 use crate::GitLab;
 
 /// Pages read by `get_full_tree` (100 entries each) before it reports

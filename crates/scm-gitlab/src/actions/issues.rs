@@ -8,7 +8,7 @@ use scm_core::{Error, Handle, Response};
 use serde_json::{json, Map, Value};
 
 use crate::client::Req;
-use crate::model::GlIssue;
+use crate::schema::GlIssue;
 use crate::{number, GitLab};
 
 #[async_trait]

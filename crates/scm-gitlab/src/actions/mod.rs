@@ -11,13 +11,13 @@ mod pull_requests;
 mod reactions;
 mod repository;
 mod reviews;
-mod web;
+mod urls;
 
 use scm_core::provider::CallContext;
 use scm_core::Error;
 
 use crate::client::Req;
-use crate::model::GlUser;
+use crate::schema::GlUser;
 use crate::GitLab;
 
 impl GitLab {

@@ -11,7 +11,7 @@ use scm_core::{Error, Handle, Response, ResponseMeta};
 use serde_json::{json, Value};
 
 use crate::client::Req;
-use crate::model::GlNote;
+use crate::schema::GlNote;
 use crate::GitLab;
 
 impl GitLab {

@@ -9,8 +9,8 @@ use scm_core::{Error, Handle, Page, RawResponse, Response, ResponseMeta};
 use serde_json::{json, Map, Value};
 
 use crate::client::{not_modified, Req};
-use crate::model::{strip_draft_prefix, GlCommit, GlDiff, GlMergeRequest};
 use crate::pagination::Mode;
+use crate::schema::{strip_draft_prefix, GlCommit, GlDiff, GlMergeRequest};
 use crate::GitLab;
 
 impl GitLab {

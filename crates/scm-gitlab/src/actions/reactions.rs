@@ -10,8 +10,8 @@ use serde_json::json;
 
 use crate::client::Req;
 use crate::emoji;
-use crate::model::GlAward;
 use crate::pagination::Mode;
+use crate::schema::GlAward;
 use crate::{number, GitLab};
 
 /// What an award emoji is attached to.

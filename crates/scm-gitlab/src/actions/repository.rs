@@ -7,8 +7,8 @@ use scm_core::provider::CallContext;
 use scm_core::{Error, Handle, Page, Response};
 
 use crate::client::Req;
-use crate::model::{permission, GlLabel, GlMember, GlProject, GlUser};
 use crate::pagination::Mode;
+use crate::schema::{permission, GlLabel, GlMember, GlProject, GlUser};
 use crate::GitLab;
 
 #[async_trait]

@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 
 use crate::client::{not_modified, Fetched, Req};
 use crate::diff::locate;
-use crate::model::{de_id, de_ts, GlDiff, GlDiscussion, GlNote, GlUser};
 use crate::pagination::Mode;
+use crate::schema::{de_id, de_ts, GlDiff, GlDiscussion, GlNote, GlUser};
 use crate::GitLab;
 
 /// Pages of discussions searched to find one note's thread.

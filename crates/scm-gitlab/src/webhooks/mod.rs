@@ -10,6 +10,7 @@
 //! ```
 
 mod parse;
+mod payloads;
 mod receiver;
 mod verify;
 

@@ -22,14 +22,13 @@ use std::fmt;
 
 use scm_core::events::*;
 use scm_core::model::{
-    Author, BuildStatus, Comment, CommitAuthor, Issue, IssueState, Label, PullRequestBranch,
-    PullRequestState, ReviewComment, ReviewSide, Sha, Timestamp,
+    Author, BuildStatus, Comment, CommitAuthor, Issue, IssueState, ReviewComment, ReviewSide,
 };
-use serde::Deserialize;
 use serde_json::Value;
 
+use super::payloads::*;
 use crate::checks::CheckRunId;
-use crate::model::{de_id, de_ts, strip_draft_prefix};
+use crate::schema::strip_draft_prefix;
 use crate::status;
 
 /// What a delivery became.
@@ -176,269 +175,7 @@ fn event(event: Event, repository: Option<RepositoryRef>) -> Result<Parsed, Stri
     Ok(Parsed::Event(Box::new(ParsedEvent { event, repository })))
 }
 
-// ----- shared payload parts -----
-
-#[derive(Debug, Clone, Default, Deserialize)]
-struct HookUser {
-    #[serde(default, deserialize_with = "de_id")]
-    id: Option<String>,
-    name: Option<String>,
-    username: Option<String>,
-    email: Option<String>,
-    avatar_url: Option<String>,
-}
-
-impl HookUser {
-    fn author(&self) -> Author {
-        Author {
-            id: self.id.clone(),
-            username: self.username.clone().unwrap_or_default(),
-            display_name: self.name.clone(),
-            email: self
-                .email
-                .clone()
-                .filter(|e| !e.is_empty() && e != "[REDACTED]"),
-            avatar_url: self.avatar_url.clone(),
-            html_url: None,
-            kind: Some("user".into()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-struct HookProject {
-    #[serde(default, deserialize_with = "de_id")]
-    id: Option<String>,
-    path_with_namespace: Option<String>,
-    web_url: Option<String>,
-    homepage: Option<String>,
-    visibility_level: Option<i64>,
-    visibility: Option<String>,
-}
-
-impl HookProject {
-    fn is_private(&self) -> bool {
-        // Level 20 is public; 10 (internal) and 0 (private) are not.
-        match (&self.visibility, self.visibility_level) {
-            (Some(visibility), _) => visibility != "public",
-            (None, level) => level != Some(20),
-        }
-    }
-
-    fn web(&self) -> Option<&str> {
-        self.web_url.as_deref().or(self.homepage.as_deref())
-    }
-}
-
-/// The repository a payload belongs to. Older payloads have no project id
-/// at the top level; `project_id` fields fill in.
-fn repository(
-    project: Option<&HookProject>,
-    project_id: Option<&str>,
-    homepage: Option<&str>,
-) -> Option<RepositoryRef> {
-    let id = project
-        .and_then(|p| p.id.clone())
-        .or_else(|| project_id.map(str::to_owned))?;
-    let full_name = project
-        .and_then(|p| p.path_with_namespace.clone())
-        .or_else(|| {
-            let url = url::Url::parse(project.and_then(HookProject::web).or(homepage)?).ok()?;
-            Some(url.path().trim_matches('/').to_owned())
-        })
-        .unwrap_or_default();
-    Some(RepositoryRef {
-        id: None,
-        external_id: id,
-        full_name,
-    })
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookLabel {
-    #[serde(default, deserialize_with = "de_id")]
-    id: Option<String>,
-    title: String,
-    color: Option<String>,
-    description: Option<String>,
-}
-
-impl HookLabel {
-    fn label(&self) -> Label {
-        Label {
-            id: self.id.clone(),
-            name: self.title.clone(),
-            color: self
-                .color
-                .as_ref()
-                .map(|c| c.trim_start_matches('#').to_owned()),
-            description: self.description.clone().filter(|d| !d.is_empty()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-struct Change {
-    #[serde(default)]
-    previous: Value,
-    #[serde(default)]
-    current: Value,
-}
-
-impl Change {
-    fn len_delta(&self) -> i64 {
-        let len = |v: &Value| v.as_array().map_or(0, |a| a.len() as i64);
-        len(&self.current) - len(&self.previous)
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-struct Changes {
-    title: Option<Change>,
-    description: Option<Change>,
-    draft: Option<Change>,
-    labels: Option<Change>,
-    assignees: Option<Change>,
-    reviewers: Option<Change>,
-    milestone_id: Option<Change>,
-    discussion_locked: Option<Change>,
-}
-
-fn sha(value: Option<&str>) -> Option<Sha> {
-    value
-        .filter(|v| !v.bytes().all(|b| b == b'0'))
-        .and_then(|v| Sha::new(v).ok())
-}
-
 // ----- merge requests -----
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookCommit {
-    id: Option<String>,
-    message: Option<String>,
-    title: Option<String>,
-    #[serde(default, deserialize_with = "de_ts")]
-    timestamp: Option<Timestamp>,
-    url: Option<String>,
-    author: Option<HookCommitAuthor>,
-    #[serde(default)]
-    added: Vec<String>,
-    #[serde(default)]
-    removed: Vec<String>,
-    #[serde(default)]
-    modified: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookCommitAuthor {
-    name: Option<String>,
-    email: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookMergeRequest {
-    #[serde(default, deserialize_with = "de_id")]
-    id: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    iid: Option<String>,
-    #[serde(default)]
-    title: String,
-    description: Option<String>,
-    state: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    author_id: Option<String>,
-    #[serde(default)]
-    source_branch: String,
-    #[serde(default)]
-    target_branch: String,
-    #[serde(default, deserialize_with = "de_id")]
-    target_project_id: Option<String>,
-    source: Option<HookProject>,
-    target: Option<HookProject>,
-    last_commit: Option<HookCommit>,
-    draft: Option<bool>,
-    work_in_progress: Option<bool>,
-    merge_commit_sha: Option<String>,
-    url: Option<String>,
-    #[serde(default)]
-    labels: Option<Vec<HookLabel>>,
-    action: Option<String>,
-    oldrev: Option<String>,
-}
-
-impl HookMergeRequest {
-    fn snapshot(
-        &self,
-        project: Option<&HookProject>,
-        user: Option<&HookUser>,
-        labels: &[HookLabel],
-    ) -> Result<PullRequestSnapshot, String> {
-        let state = self.state.as_deref().unwrap_or("opened");
-        let merged = state == "merged" || self.action.as_deref() == Some("merge");
-        let private = self
-            .target
-            .as_ref()
-            .or(project)
-            .map(HookProject::is_private)
-            .unwrap_or(true);
-        let author = user
-            .filter(|u| u.id.is_some() && u.id == self.author_id)
-            .map(HookUser::author);
-        let labels = self
-            .labels
-            .as_deref()
-            .filter(|l| !l.is_empty())
-            .unwrap_or(labels);
-        Ok(PullRequestSnapshot {
-            id: self.iid.clone().ok_or("merge request without iid")?,
-            external_id: self.id.clone(),
-            title: self.title.clone(),
-            description: self.description.clone().filter(|d| !d.is_empty()),
-            head: PullRequestBranch {
-                ref_name: self.source_branch.clone(),
-                sha: sha(self.last_commit.as_ref().and_then(|c| c.id.as_deref())),
-                repository_full_name: self
-                    .source
-                    .as_ref()
-                    .and_then(|p| p.path_with_namespace.clone()),
-            },
-            base: PullRequestBranch {
-                ref_name: self.target_branch.clone(),
-                sha: None,
-                repository_full_name: self
-                    .target
-                    .as_ref()
-                    .and_then(|p| p.path_with_namespace.clone()),
-            },
-            is_private_repo: private,
-            author,
-            state: if merged || state == "closed" {
-                PullRequestState::Closed
-            } else {
-                PullRequestState::Open
-            },
-            merged,
-            draft: self
-                .draft
-                .or(self.work_in_progress)
-                .unwrap_or_else(|| strip_draft_prefix(&self.title).is_some()),
-            merge_commit_sha: sha(self.merge_commit_sha.as_deref()),
-            html_url: self.url.clone(),
-            labels: labels.iter().map(HookLabel::label).collect(),
-        })
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct MergeRequestHook {
-    user: Option<HookUser>,
-    project: Option<HookProject>,
-    object_attributes: HookMergeRequest,
-    #[serde(default)]
-    labels: Option<Vec<HookLabel>>,
-    #[serde(default)]
-    changes: Option<Changes>,
-}
 
 fn merge_request_action(
     action: Option<&str>,
@@ -547,63 +284,6 @@ fn merge_request(hook: MergeRequestHook) -> Result<Parsed, String> {
 }
 
 // ----- notes -----
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookPosition {
-    head_sha: Option<String>,
-    old_path: Option<String>,
-    new_path: Option<String>,
-    old_line: Option<u32>,
-    new_line: Option<u32>,
-    line_range: Option<HookLineRange>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookLineRange {
-    start: Option<HookRangeEnd>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookRangeEnd {
-    old_line: Option<u32>,
-    new_line: Option<u32>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookNote {
-    #[serde(default, deserialize_with = "de_id")]
-    id: Option<String>,
-    #[serde(default)]
-    note: String,
-    noteable_type: Option<String>,
-    #[serde(rename = "type")]
-    note_type: Option<String>,
-    position: Option<HookPosition>,
-    url: Option<String>,
-    action: Option<String>,
-    #[serde(default, deserialize_with = "de_ts")]
-    created_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "de_ts")]
-    updated_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookIssueRef {
-    #[serde(default, deserialize_with = "de_id")]
-    iid: Option<String>,
-    title: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct NoteHook {
-    user: Option<HookUser>,
-    #[serde(default, deserialize_with = "de_id")]
-    project_id: Option<String>,
-    project: Option<HookProject>,
-    object_attributes: HookNote,
-    merge_request: Option<HookMergeRequest>,
-    issue: Option<HookIssueRef>,
-}
 
 fn note(hook: NoteHook) -> Result<Parsed, String> {
     let attrs = &hook.object_attributes;
@@ -723,26 +403,6 @@ fn note(hook: NoteHook) -> Result<Parsed, String> {
 
 // ----- pipelines and jobs -----
 
-#[derive(Debug, Clone, Deserialize)]
-struct HookPipeline {
-    #[serde(default, deserialize_with = "de_id")]
-    id: Option<String>,
-    #[serde(rename = "ref")]
-    ref_name: Option<String>,
-    #[serde(default)]
-    tag: bool,
-    sha: Option<String>,
-    status: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PipelineHook {
-    user: Option<HookUser>,
-    project: Option<HookProject>,
-    object_attributes: HookPipeline,
-    merge_request: Option<HookIssueRef>,
-}
-
 fn pipeline(hook: PipelineHook) -> Result<Parsed, String> {
     let attrs = &hook.object_attributes;
     let raw_status = attrs.status.as_deref().unwrap_or_default();
@@ -776,33 +436,6 @@ fn pipeline(hook: PipelineHook) -> Result<Parsed, String> {
         }),
         repository(hook.project.as_ref(), None, None),
     )
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookRepository {
-    homepage: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct JobHook {
-    user: Option<HookUser>,
-    sha: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    build_id: Option<String>,
-    #[serde(default)]
-    build_name: String,
-    build_status: Option<String>,
-    build_failure_reason: Option<String>,
-    #[serde(default, deserialize_with = "de_ts")]
-    build_started_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "de_ts")]
-    build_finished_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "de_id")]
-    pipeline_id: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    project_id: Option<String>,
-    project: Option<HookProject>,
-    repository: Option<HookRepository>,
 }
 
 fn job(hook: JobHook) -> Result<Parsed, String> {
@@ -856,25 +489,6 @@ fn job(hook: JobHook) -> Result<Parsed, String> {
 }
 
 // ----- pushes -----
-
-#[derive(Debug, Deserialize)]
-struct PushHook {
-    #[serde(rename = "ref")]
-    ref_name: String,
-    before: Option<String>,
-    after: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    user_id: Option<String>,
-    user_name: Option<String>,
-    user_username: Option<String>,
-    user_email: Option<String>,
-    user_avatar: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    project_id: Option<String>,
-    project: Option<HookProject>,
-    #[serde(default)]
-    commits: Vec<HookCommit>,
-}
 
 fn push(hook: PushHook) -> Result<Parsed, String> {
     let before = sha(hook.before.as_deref());
@@ -947,43 +561,6 @@ fn push(hook: PushHook) -> Result<Parsed, String> {
 }
 
 // ----- issues -----
-
-#[derive(Debug, Clone, Deserialize)]
-struct HookIssue {
-    #[serde(default, deserialize_with = "de_id")]
-    id: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    iid: Option<String>,
-    #[serde(default)]
-    title: String,
-    description: Option<String>,
-    state: Option<String>,
-    #[serde(default, deserialize_with = "de_id")]
-    author_id: Option<String>,
-    url: Option<String>,
-    action: Option<String>,
-    #[serde(default, deserialize_with = "de_ts")]
-    created_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "de_ts")]
-    updated_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "de_ts")]
-    closed_at: Option<Timestamp>,
-    #[serde(default)]
-    labels: Option<Vec<HookLabel>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct IssueHook {
-    user: Option<HookUser>,
-    project: Option<HookProject>,
-    object_attributes: HookIssue,
-    #[serde(default)]
-    assignees: Option<Vec<HookUser>>,
-    #[serde(default)]
-    labels: Option<Vec<HookLabel>>,
-    #[serde(default)]
-    changes: Option<Changes>,
-}
 
 fn issue(hook: IssueHook) -> Result<Parsed, String> {
     use IssueAction as A;

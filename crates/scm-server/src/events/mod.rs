@@ -23,7 +23,7 @@ use scm_stream::{
 };
 use serde::Deserialize;
 
-use crate::config::ConfigError;
+use crate::config_error::ConfigError;
 
 pub use ingress::{router, Ingress};
 

@@ -31,7 +31,7 @@ use scm_core::telemetry::metric_name;
 use scm_core::{CallContext, Secret};
 use serde::Deserialize;
 
-use crate::config::ConfigError;
+use crate::config_error::ConfigError;
 use crate::error::ApiError;
 
 /// Where rpc0 is served.

@@ -9,7 +9,7 @@ mod files;
 mod git;
 mod issues;
 mod moderation;
-mod pulls;
+mod pull_requests;
 mod reactions;
 mod repository;
 mod reviews;
@@ -19,7 +19,7 @@ use scm_core::AnyAction;
 pub fn all() -> Vec<AnyAction> {
     [
         issues::cases(),
-        pulls::cases(),
+        pull_requests::cases(),
         git::cases(),
         checks::cases(),
         reviews::cases(),
