@@ -102,7 +102,7 @@ impl<T: Transport> AuthTransport<T> {
             ))
             .header(ACCEPT, "application/vnd.github+json, application/json")
             .header(CONTENT_TYPE, "application/json")
-            .header("x-github-api-version", crate::client::API_VERSION)
+            .header("x-github-api-version", crate::media::API_VERSION)
             .body(Bytes::from_static(b"{}"))
             .map_err(|err| Error::invalid_input(err.to_string()))?;
         request

@@ -22,11 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::CredentialMode;
 use crate::errors::error_from_response;
 
-/// The REST API version we speak.
-pub const API_VERSION: &str = "2022-11-28";
-/// GitHub's JSON media type, plus plain JSON (some servers and mocks only
-/// know the latter).
-pub const JSON_ACCEPT: &str = "application/vnd.github+json, application/json";
+pub use crate::media::{API_VERSION, JSON_ACCEPT};
 /// The provider name in results.
 pub const PROVIDER: &str = "github";
 /// Default items per page when the caller does not say.

@@ -15,6 +15,7 @@ pub mod client;
 pub mod config;
 pub mod errors;
 pub mod graphql;
+pub mod media;
 pub mod proxy;
 pub mod rate_limits;
 pub mod registration;
