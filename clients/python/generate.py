@@ -260,8 +260,7 @@ def render_models(
                 variants.append(variant_name)
                 names.append(variant_name)
             unions.append(
-                f"{name} = {' | '.join(variants)}\n"
-                + docstring(schema.get("description", ""), "")
+                f"{name} = {' | '.join(variants)}\n" + docstring(schema.get("description", ""), "")
             )
         elif is_object:
             classes.append(typed_dict(name, schema, types))
