@@ -121,7 +121,12 @@ class Types:
             return f"list[{self.expr(schema['items'], argument=argument)}]"
         if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
             return f"dict[str, {self.expr(schema['additionalProperties'])}]"
-        return "Any"
+        if kind == "object":
+            return "dict[str, Any]"
+        if kind is None:
+            return "Any"  # any JSON value (the provider's raw body)
+        # A construct this generator does not know must not become `Any` silently.
+        raise ValueError(f"no Python type for the schema {json.dumps(schema)[:200]}")
 
 
 @dataclass

@@ -23,6 +23,7 @@ def test_lists_become_pages() -> None:
     result = decode_result(ACTIONS["get_issue_comments"], body)
     assert isinstance(result, ActionResult)
     assert result.data == Page(items=[{"id": "1"}], next_cursor=None)
+    assert list(result["data"]) == [{"id": "1"}] and len(result.data) == 1
     assert result["type"] == "gitlab"
 
 

@@ -4,6 +4,7 @@ validators, a page of a list, a not-modified outcome, or a finished download.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, overload
 
@@ -20,6 +21,13 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        """The items, so that ``for comment in result["data"]`` reads a page."""
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 @dataclass(frozen=True)
