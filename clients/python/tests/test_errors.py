@@ -48,6 +48,16 @@ def test_refusals_of_the_server_share_a_base() -> None:
     assert not isinstance(error_from_answer(409, body("resource_conflict", 409, "")), RpcRefused)
 
 
+def test_provider_errors_say_where_they_came_from() -> None:
+    answer = (
+        b'{"errors":[{"code":"resource_not_found","status":404,"title":"T",'
+        b'"detail":"resource_not_found: gone","meta":{"provider":"gitlab","action":"get_issue"}}]}'
+    )
+    err = error_from_answer(404, answer)
+    assert (err.provider, err.action, err.detail) == ("gitlab", "get_issue", "gone")
+    assert error_from_answer(404, body("resource_not_found", 404, "x")).provider is None
+
+
 def test_answers_without_a_coded_error() -> None:
     err = error_from_answer(502, b"<html>bad gateway</html>")
     assert isinstance(err, ProviderUnavailable) and err.status == 502

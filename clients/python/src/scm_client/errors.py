@@ -60,12 +60,18 @@ class SCMError(Exception):
         status: int | None = None,
         title: str = "",
         retry_after: float | None = None,
+        provider: str | None = None,
+        action: str | None = None,
     ) -> None:
         self.detail = detail
         self.status = self.default_status if status is None else status
         self.title = title
         self.retry_after = retry_after
         """Seconds to wait before trying again, when the server said so."""
+        self.provider = provider
+        """The provider a provider error came from, when the server said so."""
+        self.action = action
+        """The action a provider error came from, when the server said so."""
         super().__init__(f"{self.code}: {detail}" if detail else self.code)
 
 
@@ -274,7 +280,13 @@ ERRORS: dict[str, type[SCMError]] = {
 
 
 def error_from_code(
-    code: str, status: int, detail: str = "", title: str = "", retry_after: float | None = None
+    code: str,
+    status: int,
+    detail: str = "",
+    title: str = "",
+    retry_after: float | None = None,
+    provider: str | None = None,
+    action: str | None = None,
 ) -> SCMError:
     """The error of a wire ``{code, status, title, detail}``; unknown codes are ``Unhandled``."""
     # The wire detail starts with the code (`resource_not_found: …`).
@@ -283,8 +295,17 @@ def error_from_code(
         detail = detail[len(prefix) :]
     cls = ERRORS.get(code)
     if cls is None:
-        return Unhandled(f"{code[:64]}: {detail}", status=status, title=title)
-    return cls(detail, status=status, title=title, retry_after=retry_after)
+        return Unhandled(
+            f"{code[:64]}: {detail}", status=status, title=title, provider=provider, action=action
+        )
+    return cls(
+        detail,
+        status=status,
+        title=title,
+        retry_after=retry_after,
+        provider=provider,
+        action=action,
+    )
 
 
 def error_from_answer(status: int, body: bytes, retry_after: float | None = None) -> SCMError:
@@ -295,9 +316,12 @@ def error_from_answer(status: int, body: bytes, retry_after: float | None = None
         code, detail = str(first["code"]), str(first.get("detail", ""))
         title = str(first.get("title", ""))
         wire_status = int(first.get("status", status))
-    except (ValueError, KeyError, IndexError, TypeError):
+        meta = first.get("meta") or {}
+        provider = str(meta["provider"]) if "provider" in meta else None
+        action = str(meta["action"]) if "action" in meta else None
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         detail = f"the RPC server answered HTTP {status} without a coded error"
         if status >= 500:
             return ProviderUnavailable(detail, status=status)
         return Unhandled(detail, status=status)
-    return error_from_code(code, wire_status, detail, title, retry_after)
+    return error_from_code(code, wire_status, detail, title, retry_after, provider, action)

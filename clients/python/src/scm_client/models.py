@@ -285,13 +285,18 @@ class ErrorBody(TypedDict):
     errors: list[ErrorObject]
 
 
-class ErrorObject(TypedDict):
+class _ErrorObjectRequired(TypedDict):
     code: Literal["resource_not_found", "resource_forbidden", "provider_unauthorized", "resource_conflict", "resource_unprocessable_content", "rate_limit_exceeded", "unsupported", "provider_unavailable", "provider_timeout", "provider_malformed_response", "invalid_input", "repository_not_found", "repository_inactive", "repository_organization_mismatch", "unhandled", "rpc_malformed_request", "rpc_invalid_signature", "rpc_stale_request", "rpc_replayed_request", "rpc_invalid_grant", "rpc_request_too_large", "rpc_invalid_path", "not_found", "service_unavailable"]
     """Stable machine-readable code."""
     detail: str
     status: int
     """The HTTP status of the answer."""
     title: str
+
+
+class ErrorObject(_ErrorObjectRequired, total=False):
+    meta: dict[str, Any]
+    """Where a provider error came from."""
 
 
 class _FileContentRequired(TypedDict):
