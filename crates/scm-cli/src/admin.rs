@@ -9,9 +9,14 @@
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use scm_core::Error;
+use scm_core::actions::GetRepository;
+use scm_core::layers::ConnectOptions;
+use scm_core::registration::{connect, IntegrationSpec};
+use scm_core::registry::RepositoryRecord;
+use scm_core::{Error, SourceCodeManager};
 
 use crate::credential_args;
+use scm_server::crypto::KeySource;
 use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry, RegistryError};
 use scm_server::{Config, ServerError};
 use serde_json::json;
@@ -89,7 +94,8 @@ pub fn integration_command() -> Command {
                     .arg(
                         Arg::new("id")
                             .required(true)
-                            .value_parser(clap::value_parser!(i64)),
+                            .value_parser(clap::value_parser!(i64))
+                            .help("The integration's id (from `scm integration list`)"),
                     ),
             ),
     )
@@ -103,29 +109,34 @@ pub fn repo_command() -> Command {
             .subcommand(
                 Command::new("add")
                     .about("Register a repository of an organization")
-                    .arg(org_arg().required(true))
+                    .arg(
+                        org_arg()
+                            .required(true)
+                            .help("The organization the repository belongs to"),
+                    )
                     .arg(
                         Arg::new("integration")
                             .long("integration")
                             .required(true)
-                            .value_parser(clap::value_parser!(i64)),
+                            .value_parser(clap::value_parser!(i64))
+                            .help("The integration that reaches it (from `scm integration list`)"),
                     )
-                    .arg(
-                        Arg::new("external_id")
-                            .long("external-id")
-                            .help("The provider's id (default: the full name)"),
-                    )
+                    .arg(Arg::new("external_id").long("external-id").help(
+                        "The provider's id of the repository (default: asked of the provider \
+                         with the integration's credentials; the full name if it cannot answer)",
+                    ))
                     .arg(
                         Arg::new("full_name")
                             .long("full-name")
                             .required(true)
-                            .value_name("OWNER/NAME"),
+                            .value_name("OWNER/NAME")
+                            .help("The repository's full name at the provider"),
                     ),
             )
             .subcommand(
                 Command::new("list")
                     .about("List repositories")
-                    .arg(org_arg()),
+                    .arg(org_arg().help("Only this organization's repositories")),
             )
             .subcommand(
                 Command::new("deactivate")
@@ -133,7 +144,8 @@ pub fn repo_command() -> Command {
                     .arg(
                         Arg::new("id")
                             .required(true)
-                            .value_parser(clap::value_parser!(i64)),
+                            .value_parser(clap::value_parser!(i64))
+                            .help("The repository's id (from `scm repo list`)"),
                     ),
             ),
     )
@@ -147,7 +159,12 @@ pub fn client_key_command() -> Command {
             .subcommand(
                 Command::new("create")
                     .about("Create a key; its secret is printed once")
-                    .arg(Arg::new("name").long("name").required(true))
+                    .arg(
+                        Arg::new("name")
+                            .long("name")
+                            .required(true)
+                            .help("Who the key is for (shown in listings)"),
+                    )
                     .arg(
                         Arg::new("orgs")
                             .long("org")
@@ -174,9 +191,11 @@ pub fn client_key_command() -> Command {
             )
             .subcommand(Command::new("list").about("List keys (without secrets)"))
             .subcommand(
-                Command::new("revoke")
-                    .about("Revoke a key")
-                    .arg(Arg::new("key_id").required(true)),
+                Command::new("revoke").about("Revoke a key").arg(
+                    Arg::new("key_id")
+                        .required(true)
+                        .help("The key's id (key_…, from `scm client-key list`)"),
+                ),
             ),
     )
 }
@@ -227,14 +246,43 @@ fn registry_error(err: RegistryError) -> Error {
 /// `scm serve`: runs until SIGTERM or Ctrl-C.
 pub async fn serve(matches: &ArgMatches) -> Result<(), Error> {
     let config = load_config(matches)?;
-    eprintln!("scm: serving on http://{}", config.listen);
-    scm_server::run(config).await.map_err(server_error)
+    scm_server::app::install_metrics();
+    // Everything that can be misconfigured fails here, before the address
+    // is announced.
+    let prepared = scm_server::prepare(config).await.map_err(server_error)?;
+    say_key_source(prepared.key_source());
+    let address = prepared
+        .address()
+        .map_err(|err| server_error(ServerError::Io(err)))?;
+    eprintln!("scm: serving on http://{address}");
+    prepared.serve().await.map_err(server_error)
+}
+
+/// Says once where a newly made registry key is: without it, stored
+/// credentials cannot be read.
+fn say_key_source(source: &KeySource) {
+    match source {
+        KeySource::KeyFile {
+            path,
+            created: true,
+        } => eprintln!(
+            "scm: created the registry's secret key in {} (mode 0600); keep it with the \
+             database, or set SCM_SECRET_KEY instead",
+            path.display()
+        ),
+        KeySource::Ephemeral => {
+            eprintln!("scm: in-memory registry: its secret key lasts as long as this process")
+        }
+        KeySource::KeyFile { created: false, .. } | KeySource::Environment => {}
+    }
 }
 
 async fn registry(matches: &ArgMatches) -> Result<Registry, Error> {
-    scm_server::open_registry(&load_config(matches)?)
+    let (registry, source) = scm_server::open_registry_with_key(&load_config(matches)?)
         .await
-        .map_err(server_error)
+        .map_err(server_error)?;
+    say_key_source(&source);
+    Ok(registry)
 }
 
 fn print(value: &serde_json::Value) {
@@ -282,6 +330,52 @@ pub async fn integration(matches: &ArgMatches) -> Result<(), Error> {
     Ok(())
 }
 
+/// The provider's own id of a repository (webhooks name repositories by
+/// it), asked of the provider with the integration's credentials; the full
+/// name when that fails, saying why (webhooks then resolve by name).
+async fn provider_id(registry: &Registry, integration_id: i64, full_name: &str) -> String {
+    let fetched = async {
+        let (integration, credential) = registry
+            .integration(integration_id)
+            .await
+            .map_err(registry_error)?
+            .ok_or_else(|| Error::NotFound {
+                detail: format!("integration {integration_id} not found"),
+            })?;
+        let provider = crate::providers::require(&integration.provider)?;
+        let spec = IntegrationSpec {
+            api_url: Some(integration.api_url),
+            web_url: Some(integration.web_url),
+            credential,
+        };
+        let instance = connect(provider, &spec, ConnectOptions::default())?;
+        let scm = SourceCodeManager::for_repository(
+            instance.provider,
+            RepositoryRecord::direct(provider.name(), full_name),
+            "admin",
+        );
+        let repository = scm.execute(GetRepository {}).await?;
+        repository
+            .into_data()
+            .map(|r| r.id)
+            .ok_or_else(|| Error::malformed("the provider answered not modified"))
+    };
+    match fetched.await {
+        Ok(id) => {
+            eprintln!("scm: {full_name} has the provider id {id}; stored it as the external id");
+            id
+        }
+        Err(err) => {
+            eprintln!(
+                "scm: could not ask the provider for {full_name}'s id ({err}); stored the full \
+                 name as its external id (webhooks still resolve it by name; give \
+                 --external-id to set the provider's id)"
+            );
+            full_name.to_owned()
+        }
+    }
+}
+
 /// `scm repo …`
 pub async fn repo(matches: &ArgMatches) -> Result<(), Error> {
     let registry = registry(matches).await?;
@@ -291,14 +385,16 @@ pub async fn repo(matches: &ArgMatches) -> Result<(), Error> {
                 .get_one::<String>("full_name")
                 .cloned()
                 .unwrap_or_default();
+            let integration_id = *sub.get_one::<i64>("integration").expect("required");
+            let external_id = match sub.get_one::<String>("external_id") {
+                Some(id) => id.clone(),
+                None => provider_id(&registry, integration_id, &full_name).await,
+            };
             let record = registry
                 .add_repository(NewRepository {
                     organization_id: *sub.get_one::<i64>("org").expect("required"),
-                    integration_id: *sub.get_one::<i64>("integration").expect("required"),
-                    external_id: sub
-                        .get_one::<String>("external_id")
-                        .cloned()
-                        .unwrap_or_else(|| full_name.clone()),
+                    integration_id,
+                    external_id,
                     full_name,
                 })
                 .await

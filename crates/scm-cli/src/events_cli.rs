@@ -14,7 +14,7 @@ use std::time::Duration;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use scm_core::events::EventType;
 use scm_core::{Error, Secret};
-use scm_server::events::store::NewListener;
+use scm_server::events::store::{ListenerFrom, ListenerRecord, NewListener};
 use scm_server::registry::{Registry, RegistryError};
 use scm_server::{Config, ServerError};
 use scm_stream::{
@@ -36,6 +36,13 @@ pub fn commands() -> Vec<Command> {
                         .long("print-events")
                         .action(ArgAction::SetTrue)
                         .help("Also run the built-in `stdout` listener: one JSON line per event"),
+                )
+                .arg(
+                    from_arg().requires("print_events").help(
+                        "Where the `stdout` listener starts the first time it runs: `new` \
+                         events (default) or `earliest` (every event the queue still holds); \
+                         later runs continue where it stopped",
+                    ),
                 ),
         ),
         config_args(
@@ -45,7 +52,7 @@ pub fn commands() -> Vec<Command> {
                 .subcommand(
                     Command::new("dead-letters")
                         .about("List dead letters as JSON, oldest first")
-                        .arg(listener_filter()),
+                        .arg(listener_filter().help("Only this listener's dead letters")),
                 )
                 .subcommand(
                     Command::new("replay")
@@ -54,10 +61,20 @@ pub fn commands() -> Vec<Command> {
                             Arg::new("id")
                                 .value_parser(clap::value_parser!(u64))
                                 .required_unless_present("all")
-                                .conflicts_with("all"),
+                                .conflicts_with("all")
+                                .help("The dead letter's id (from `scm events dead-letters`)"),
                         )
-                        .arg(Arg::new("all").long("all").action(ArgAction::SetTrue))
-                        .arg(listener_filter().requires("all")),
+                        .arg(
+                            Arg::new("all")
+                                .long("all")
+                                .action(ArgAction::SetTrue)
+                                .help("Replay every dead letter"),
+                        )
+                        .arg(
+                            listener_filter()
+                                .requires("all")
+                                .help("With --all: only this listener's dead letters"),
+                        ),
                 ),
         ),
         config_args(
@@ -66,8 +83,19 @@ pub fn commands() -> Vec<Command> {
                 .subcommand_required(true)
                 .subcommand(
                     Command::new("add")
-                        .arg(Arg::new("name").long("name").required(true))
-                        .arg(Arg::new("url").long("url").required(true))
+                        .about("Register an HTTP listener and subscribe it to the queue")
+                        .arg(
+                            Arg::new("name")
+                                .long("name")
+                                .required(true)
+                                .help("Unique: 1 to 64 of A-Z, a-z, 0-9, `_`, `-`"),
+                        )
+                        .arg(
+                            Arg::new("url")
+                                .long("url")
+                                .required(true)
+                                .help("Where `scm worker` POSTs each event (http or https)"),
+                        )
                         .arg(
                             Arg::new("events")
                                 .long("events")
@@ -87,17 +115,27 @@ pub fn commands() -> Vec<Command> {
                             Arg::new("max_attempts")
                                 .long("max-attempts")
                                 .value_parser(clap::value_parser!(u32).range(1..))
-                                .default_value("5"),
+                                .default_value("5")
+                                .help("Attempts before a delivery becomes a dead letter"),
                         )
                         .arg(
                             Arg::new("deadline_ms")
                                 .long("deadline-ms")
                                 .value_parser(clap::value_parser!(u64).range(1..))
-                                .default_value("30000"),
-                        ),
+                                .default_value("30000")
+                                .help("How long one delivery may take, in milliseconds"),
+                        )
+                        .arg(from_arg().help(
+                            "Where the listener starts: `new` events (default) or `earliest` \
+                             (every event the queue still holds, within its retention)",
+                        )),
                 )
-                .subcommand(Command::new("list"))
-                .subcommand(Command::new("remove").arg(Arg::new("name").required(true))),
+                .subcommand(Command::new("list").about("List HTTP listeners (without secrets)"))
+                .subcommand(
+                    Command::new("remove")
+                        .about("Remove a listener and its subscription")
+                        .arg(Arg::new("name").required(true).help("The listener's name")),
+                ),
         ),
         config_args(
             Command::new("webhook-secret")
@@ -105,22 +143,35 @@ pub fn commands() -> Vec<Command> {
                 .subcommand_required(true)
                 .subcommand(
                     Command::new("add")
-                        .arg(integration_arg().required(true))
+                        .about("Add a secret that /webhooks/{provider}/{integration} verifies against")
+                        .arg(
+                            integration_arg()
+                                .required(true)
+                                .help("The integration's id (from `scm integration list`)"),
+                        )
                         .arg(
                             Arg::new("secret")
                                 .long("secret")
                                 .env("SCM_WEBHOOK_SECRET")
                                 .hide_env_values(true)
-                                .required(true),
+                                .required(true)
+                                .help("The secret set on the provider's hook (or SCM_WEBHOOK_SECRET)"),
                         ),
                 )
-                .subcommand(Command::new("list").arg(integration_arg()))
                 .subcommand(
-                    Command::new("remove").arg(
-                        Arg::new("id")
-                            .required(true)
-                            .value_parser(clap::value_parser!(i64)),
-                    ),
+                    Command::new("list")
+                        .about("List secrets by id and age (never their values)")
+                        .arg(integration_arg().help("Only this integration's secrets")),
+                )
+                .subcommand(
+                    Command::new("remove")
+                        .about("Remove a secret (end of a rotation)")
+                        .arg(
+                            Arg::new("id")
+                                .required(true)
+                                .value_parser(clap::value_parser!(i64))
+                                .help("The secret's id (from `scm webhook-secret list`)"),
+                        ),
                 ),
         ),
     ]
@@ -143,6 +194,14 @@ fn config_args(cmd: Command) -> Command {
     )
 }
 
+fn from_arg() -> Arg {
+    Arg::new("from")
+        .long("from")
+        .value_name("new|earliest")
+        .value_parser(["new", "earliest"])
+        .default_value("new")
+}
+
 fn listener_filter() -> Arg {
     Arg::new("listener").long("listener").value_name("NAME")
 }
@@ -158,7 +217,13 @@ fn integration_arg() -> Arg {
 pub async fn run(name: &str, matches: &ArgMatches) -> Result<(), Error> {
     let config = load_config(matches)?;
     match name {
-        "worker" => worker(&config, matches.get_flag("print_events")).await,
+        "worker" => {
+            let print_from = matches
+                .get_flag("print_events")
+                .then(|| parse_from(matches))
+                .transpose()?;
+            worker(&config, print_from).await
+        }
         "events" => events(&config, matches).await,
         "listener" => listener(&config, matches).await,
         "webhook-secret" => webhook_secret(&config, matches).await,
@@ -206,10 +271,20 @@ fn print(value: &serde_json::Value) {
     );
 }
 
-/// The HTTP listeners of the registry plus the built-in ones asked for.
+fn parse_from(matches: &ArgMatches) -> Result<ListenerFrom, Error> {
+    matches
+        .get_one::<String>("from")
+        .map(String::as_str)
+        .unwrap_or("new")
+        .parse()
+        .map_err(registry_error)
+}
+
+/// The HTTP listeners of the registry plus the built-in `stdout` listener
+/// when asked for (starting as given).
 pub async fn listener_registry(
     registry: &Registry,
-    print_events: bool,
+    print_events: Option<ListenerFrom>,
 ) -> Result<ListenerRegistry, Error> {
     let mut listeners = ListenerRegistry::new();
     for (record, secret) in registry
@@ -217,17 +292,15 @@ pub async fn listener_registry(
         .await
         .map_err(registry_error)?
     {
-        let spec = ListenerSpec::new(&record.name, &record.events)
-            .max_attempts(record.max_attempts)
-            .deadline(Duration::from_millis(record.deadline_ms));
+        let spec = listener_spec(&record);
         listeners
             .register(spec, HttpListener::new(record.url, secret))
             .map_err(|err| Error::invalid_input(err.to_string()))?;
     }
-    if print_events {
+    if let Some(from) = print_events {
         listeners
             .register_fn(
-                ListenerSpec::new("stdout", &EventType::ALL),
+                ListenerSpec::new("stdout", &EventType::ALL).start(from.start()),
                 |envelope| async move {
                     let line = json!({
                         "provider": envelope.provider,
@@ -246,7 +319,15 @@ pub async fn listener_registry(
     Ok(listeners)
 }
 
-async fn worker(config: &Config, print_events: bool) -> Result<(), Error> {
+/// How the queue sees a registered HTTP listener.
+fn listener_spec(record: &ListenerRecord) -> ListenerSpec {
+    ListenerSpec::new(&record.name, &record.events)
+        .max_attempts(record.max_attempts)
+        .deadline(Duration::from_millis(record.deadline_ms))
+        .start(record.from.start())
+}
+
+async fn worker(config: &Config, print_events: Option<ListenerFrom>) -> Result<(), Error> {
     let registry = open_registry(config).await?;
     let listeners = listener_registry(&registry, print_events).await?;
     registry.close().await;
@@ -262,6 +343,12 @@ async fn worker(config: &Config, print_events: bool) -> Result<(), Error> {
         queue.backend(),
         names.join(", ")
     );
+    if print_events == Some(ListenerFrom::New) {
+        eprintln!(
+            "scm: the stdout listener receives events accepted after its first run; \
+             `--from earliest` on its first run delivers what the queue already holds"
+        );
+    }
     Worker::new(queue, listeners, WorkerConfig::default())
         .run(shutdown_signal())
         .await
@@ -352,13 +439,12 @@ async fn listener(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
                 secret: Secret::new(sub.get_one::<String>("secret").cloned().unwrap_or_default()),
                 max_attempts: *sub.get_one::<u32>("max_attempts").unwrap_or(&5),
                 deadline_ms: *sub.get_one::<u64>("deadline_ms").unwrap_or(&30_000),
+                from: parse_from(sub)?,
             };
             let record = registry.add_listener(new).await.map_err(registry_error)?;
             // Subscribe at once, so the queue keeps every event from now on
             // for this listener, even before a worker runs it.
-            let spec = ListenerSpec::new(&record.name, &record.events)
-                .max_attempts(record.max_attempts)
-                .deadline(Duration::from_millis(record.deadline_ms));
+            let spec = listener_spec(&record);
             let subscribed = match open_queue(config).await {
                 Ok(queue) => queue
                     .subscribe(&spec.subscription())

@@ -28,12 +28,18 @@ fn cli() -> Command {
         .subcommand(
             Command::new("capabilities")
                 .about("Print which actions each provider supports")
-                .arg(Arg::new("provider").long("provider").value_name("NAME"))
+                .arg(
+                    Arg::new("provider")
+                        .long("provider")
+                        .value_name("NAME")
+                        .help("Only this provider (default: every registered provider)"),
+                )
                 .arg(
                     Arg::new("format")
                         .long("format")
                         .value_parser(["table", "json", "markdown"])
-                        .default_value("table"),
+                        .default_value("table")
+                        .help("A table, JSON, or the Markdown of docs/capabilities.md"),
                 ),
         )
         .subcommands(PROVIDERS.iter().map(|provider| direct_command(*provider)))
@@ -199,5 +205,28 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         super::cli().debug_assert();
+    }
+
+    /// Every subcommand says what it does and every flag what it takes.
+    #[test]
+    fn every_subcommand_and_flag_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for sub in command.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(format!("`{path}` has no about text"));
+                }
+                for arg in sub.get_arguments() {
+                    let id = arg.get_id().as_str();
+                    if arg.get_help().is_none() && !matches!(id, "help" | "version") {
+                        missing.push(format!("`{path}`: `{id}` has no help"));
+                    }
+                }
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::cli(), "scm", &mut missing);
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
     }
 }

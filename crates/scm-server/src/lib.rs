@@ -45,13 +45,26 @@ pub enum ServerError {
     Queue(#[from] scm_stream::QueueError),
     #[error("listening: {0}")]
     Io(#[from] std::io::Error),
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
-/// Opens the registry named by the config with the key from
-/// `SCM_SECRET_KEY` (for the admin commands).
+/// Opens the registry named by the config, with its key from
+/// `SCM_SECRET_KEY` or the key file beside a SQLite registry (see
+/// [`crypto::SecretBox::for_registry`]); says where the key came from.
+pub async fn open_registry_with_key(
+    config: &Config,
+) -> Result<(registry::Registry, crypto::KeySource), ServerError> {
+    let (secrets, source) = crypto::SecretBox::for_registry(&config.database_url)?;
+    Ok((
+        registry::Registry::connect(&config.database_url, secrets).await?,
+        source,
+    ))
+}
+
+/// [`open_registry_with_key`] without the key's source (admin commands).
 pub async fn open_registry(config: &Config) -> Result<registry::Registry, ServerError> {
-    let secrets = crypto::SecretBox::from_env()?;
-    Ok(registry::Registry::connect(&config.database_url, secrets).await?)
+    Ok(open_registry_with_key(config).await?.0)
 }
 
 /// The router over an opened registry, with providers built per
@@ -88,25 +101,76 @@ pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router 
     app::router(Arc::new(state)).merge(rpc0::router(Arc::new(rpc0)))
 }
 
-/// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
-pub async fn run(config: Config) -> Result<(), ServerError> {
-    app::install_metrics();
-    let registry = open_registry(&config).await?;
+/// A server ready to serve: its configuration checked, its registry and
+/// queue open, its address bound. Every configuration error surfaces in
+/// [`prepare`], before anything is served.
+pub struct Prepared {
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    registry: registry::Registry,
+    key_source: crypto::KeySource,
+}
+
+impl Prepared {
+    /// The bound address (the port is known even when `:0` was asked).
+    pub fn address(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Where the registry's key came from.
+    pub fn key_source(&self) -> &crypto::KeySource {
+        &self.key_source
+    }
+
+    /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+    pub async fn serve(self) -> Result<(), ServerError> {
+        axum::serve(self.listener, self.app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        self.registry.close().await;
+        Ok(())
+    }
+}
+
+/// Checks the configuration, opens the registry (with its key) and the
+/// queue, and binds the address, in that order, so a misconfigured server
+/// never binds.
+pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
+    config
+        .quota
+        .stores()
+        .map_err(|err| ServerError::Config(format!("[quota]: {err}")))?;
+    let (registry, key_source) = open_registry_with_key(&config).await?;
+    let queue = config.queue.open().await?;
+    let receivers = events::receivers();
+    for receiver in &receivers {
+        let provider = receiver.provider();
+        if config.webhooks.secrets(provider).is_empty() {
+            tracing::warn!(
+                provider,
+                "POST /webhooks/{provider} answers 503 until a secret is configured \
+                 ([webhooks.{provider}] secrets or SCM_WEBHOOKS_{}_SECRETS); \
+                 per-integration endpoints use `scm webhook-secret add`",
+                provider.to_ascii_uppercase()
+            );
+        }
+    }
+    let ingress = events::Ingress::new(&config.webhooks, receivers, registry.clone(), queue);
+    let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "scm server listening");
-    let queue = config.queue.open().await?;
-    let ingress = events::Ingress::new(
-        &config.webhooks,
-        events::receivers(),
-        registry.clone(),
-        queue,
-    );
-    let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    registry.close().await;
-    Ok(())
+    Ok(Prepared {
+        listener,
+        app,
+        registry,
+        key_source,
+    })
+}
+
+/// [`prepare`], then [`Prepared::serve`].
+pub async fn run(config: Config) -> Result<(), ServerError> {
+    app::install_metrics();
+    prepare(config).await?.serve().await
 }
 
 async fn shutdown_signal() {

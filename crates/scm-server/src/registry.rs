@@ -528,6 +528,26 @@ impl Registry {
 
 const REPO_COLUMNS: &str = "SELECT id, organization_id, integration_id, provider, external_id, full_name, active FROM repositories";
 
+impl Registry {
+    /// A repository by its provider and full name, compared without regard
+    /// to ASCII case (providers treat names so). For webhooks of
+    /// repositories registered by name: their payloads name them both ways.
+    pub async fn find_repository_by_name(
+        &self,
+        provider: &str,
+        full_name: &str,
+    ) -> Result<Option<RepositoryRecord>> {
+        let row = sqlx::query(&format!(
+            "{REPO_COLUMNS} WHERE provider = $1 AND LOWER(full_name) = LOWER($2) ORDER BY id LIMIT 1"
+        ))
+        .bind(provider)
+        .bind(full_name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(repository_from_row).transpose()
+    }
+}
+
 fn repository_from_row(row: &AnyRow) -> Result<RepositoryRecord> {
     Ok(RepositoryRecord {
         id: row.try_get("id")?,
@@ -585,7 +605,13 @@ impl RepositoryRegistry for Registry {
             }
         }
         .map_err(RegistryError::from)?;
-        let record = row.as_ref().map(repository_from_row).transpose()?;
+        let mut record = row.as_ref().map(repository_from_row).transpose()?;
+        // `provider:owner/name` keeps naming a repository whose external id
+        // is the provider's numeric id (and webhooks of one registered by
+        // name resolve): the full name, without regard to case.
+        if let (None, RepositoryKey::External(provider, name)) = (&record, key) {
+            record = self.find_repository_by_name(provider, name).await?;
+        }
         if let (Some(cache_key), Some(record)) = (cache_key, &record) {
             cache.insert(cache_key, record.clone(), generation);
         }

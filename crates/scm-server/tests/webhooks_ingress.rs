@@ -496,7 +496,15 @@ async fn per_integration_secrets_and_unknown_repository_policy() {
     .await;
     assert_eq!(
         (status.as_u16(), code(&value).as_deref()),
-        (500, Some("webhook_secret_missing"))
+        (503, Some("webhook_secret_not_configured"))
+    );
+    let detail = value["errors"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "scm webhook-secret add --integration {}",
+            other.id
+        )),
+        "{detail}"
     );
     let (status, value) = send(&h.app, post("/webhooks/github/999".into(), SECRET, "i-3")).await;
     assert_eq!(

@@ -52,7 +52,7 @@ pub enum RejectionKind {
     Unauthenticated,
     /// Missing headers, not JSON, a field the event needs is wrong: 400.
     Malformed,
-    /// We cannot verify anything (no secret configured): 500, so that the
+    /// We cannot verify anything (no secret configured): 503, so that the
     /// provider retries once the configuration is fixed.
     Misconfigured,
 }
@@ -80,7 +80,7 @@ impl WebhookRejection {
         match self.kind {
             RejectionKind::Unauthenticated => 401,
             RejectionKind::Malformed => 400,
-            RejectionKind::Misconfigured => 500,
+            RejectionKind::Misconfigured => 503,
         }
     }
 }

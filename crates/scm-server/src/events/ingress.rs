@@ -23,12 +23,13 @@
 //! `webhook_unsupported_media_type`, 401 `webhook_signature_*` (or the
 //! provider's token code), 400 `webhook_malformed` /
 //! `webhook_header_missing`, 404 `webhook_provider_unknown` /
-//! `webhook_integration_unknown`, 500 when no secret is configured and
-//! 503 `webhook_enqueue_failed` / `webhook_registry_unavailable` (the
-//! provider retries later).
+//! `webhook_integration_unknown`, and 503 `webhook_secret_not_configured`
+//! (saying how to configure one), `webhook_enqueue_failed` /
+//! `webhook_registry_unavailable` (the provider retries later).
 //!
 //! Repositories: the envelope's repository is looked up by
-//! `(provider, external id)`. A known, active repository fills
+//! `(provider, external id)`, then by `(provider, full name)` without
+//! regard to case (a repository registered by its name). A known, active repository fills
 //! `organization_id` and `repository.id`; an inactive one is skipped; an
 //! unknown one is enqueued unresolved by default (installation events,
 //! repositories registered later), or skipped by configuration. On the
@@ -208,6 +209,30 @@ fn rejection(err: WebhookRejection) -> ApiError {
     ApiError::new(err.http_status(), err.code, title, err.message)
 }
 
+/// 503 with how to configure the missing secret: the provider retries,
+/// and the delivery succeeds once an operator has set one.
+fn no_secret(provider: &str, integration: Option<i64>) -> ApiError {
+    let detail = match integration {
+        None => format!(
+            "no webhook secret is configured for /webhooks/{provider}: set \
+             `[webhooks.{provider}] secrets = [\"…\"]` in the config file or \
+             SCM_WEBHOOKS_{}_SECRETS, or point the hook at /webhooks/{provider}/<integration id> \
+             and run `scm webhook-secret add --integration <id> --secret …`",
+            provider.to_ascii_uppercase()
+        ),
+        Some(id) => format!(
+            "integration {id} has no webhook secret: run \
+             `scm webhook-secret add --integration {id} --secret …`"
+        ),
+    };
+    ApiError::new(
+        503,
+        "webhook_secret_not_configured",
+        "Webhook secret not configured",
+        detail,
+    )
+}
+
 fn unavailable(code: &'static str, detail: impl Into<String>) -> ApiError {
     ApiError::new(503, code, "Temporarily unavailable", detail)
 }
@@ -235,6 +260,9 @@ async fn ingest(
         None => ingress.secrets.get(provider).cloned().unwrap_or_default(),
         Some(id) => integration_secrets(&ingress.registry, provider, id).await?,
     };
+    if secrets.iter().all(Secret::is_empty) {
+        return Err(no_secret(provider, integration));
+    }
     let received = if body.len() <= INLINE_PARSE_LIMIT {
         receiver.receive(&secrets, headers, body)
     } else {
@@ -386,13 +414,29 @@ async fn resolve(
     let Some(repository) = envelope.repository.as_mut() else {
         return Ok(None);
     };
-    let key = RepositoryKey::External(envelope.provider.clone(), repository.external_id.clone());
-    let found = ingress.registry.find_repository(&key).await.map_err(|_| {
+    let registry_down = || {
         unavailable(
             "webhook_registry_unavailable",
             "the registry is unavailable",
         )
-    })?;
+    };
+    let key = RepositoryKey::External(envelope.provider.clone(), repository.external_id.clone());
+    let mut found = ingress
+        .registry
+        .find_repository(&key)
+        .await
+        .map_err(|_| registry_down())?;
+    // Registered by name (`scm repo add --full-name`) rather than by the
+    // provider's id: match the name, as the provider does.
+    if found.is_none() && !repository.full_name.is_empty() {
+        let by_name =
+            RepositoryKey::External(envelope.provider.clone(), repository.full_name.clone());
+        found = ingress
+            .registry
+            .find_repository(&by_name)
+            .await
+            .map_err(|_| registry_down())?;
+    }
     match found {
         Some(record) if integration.is_none_or(|id| id == record.integration_id) => {
             if !record.active {

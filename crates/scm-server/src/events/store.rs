@@ -24,10 +24,56 @@ pub struct NewListener {
     pub name: String,
     pub url: String,
     pub events: Vec<EventType>,
-    /// Signs each request to the listener (`X-Hub-Signature-256`, as GitHub signs webhooks).
+    /// Signs each request to the listener (`X-Hub-Signature-256`).
     pub secret: Secret,
     pub max_attempts: u32,
     pub deadline_ms: u64,
+    /// Where its subscription starts when a worker first subscribes it.
+    pub from: ListenerFrom,
+}
+
+/// Where a listener's subscription starts, the first time a worker
+/// subscribes it (later starts continue where it stopped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListenerFrom {
+    /// Events accepted from then on.
+    #[default]
+    New,
+    /// Every event the queue still holds (its retention), then new ones.
+    Earliest,
+}
+
+impl ListenerFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListenerFrom::New => "new",
+            ListenerFrom::Earliest => "earliest",
+        }
+    }
+
+    /// The queue's name for it.
+    pub fn start(self) -> scm_stream::StartFrom {
+        match self {
+            ListenerFrom::New => scm_stream::StartFrom::New,
+            ListenerFrom::Earliest => scm_stream::StartFrom::All,
+        }
+    }
+}
+
+impl std::str::FromStr for ListenerFrom {
+    type Err = RegistryError;
+
+    fn from_str(value: &str) -> Result<Self> {
+        match value {
+            "new" => Ok(ListenerFrom::New),
+            "earliest" => Ok(ListenerFrom::Earliest),
+            other => Err(RegistryError::Invalid(format!(
+                "`{}` is not a start: use `new` or `earliest`",
+                other.chars().take(32).collect::<String>()
+            ))),
+        }
+    }
 }
 
 /// An HTTP listener as listed (the secret is never returned here).
@@ -38,6 +84,7 @@ pub struct ListenerRecord {
     pub events: Vec<EventType>,
     pub max_attempts: u32,
     pub deadline_ms: u64,
+    pub from: ListenerFrom,
     pub created_at: i64,
 }
 
@@ -152,8 +199,9 @@ impl Registry {
         let created_at = now();
         let events = events_text(&new.events);
         sqlx::query(
-            "INSERT INTO listeners (name, url, events, secret, max_attempts, deadline_ms, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO listeners \
+             (name, url, events, secret, max_attempts, deadline_ms, created_at, start_from) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&new.name)
         .bind(&new.url)
@@ -162,6 +210,7 @@ impl Registry {
         .bind(i64::from(new.max_attempts))
         .bind(new.deadline_ms as i64)
         .bind(created_at)
+        .bind(new.from.as_str())
         .execute(&self.pool)
         .await?;
         Ok(ListenerRecord {
@@ -170,6 +219,7 @@ impl Registry {
             events: new.events,
             max_attempts: new.max_attempts,
             deadline_ms: new.deadline_ms,
+            from: new.from,
             created_at,
         })
     }
@@ -227,8 +277,8 @@ impl Registry {
     }
 }
 
-const LISTENER_COLUMNS: &str =
-    "SELECT name, url, events, secret, max_attempts, deadline_ms, created_at FROM listeners";
+const LISTENER_COLUMNS: &str = "SELECT name, url, events, secret, max_attempts, deadline_ms, \
+     created_at, start_from FROM listeners";
 
 fn events_text(events: &[EventType]) -> String {
     events
@@ -255,6 +305,7 @@ fn listener_from_row(row: &sqlx::any::AnyRow) -> Result<(ListenerRecord, String)
                 .try_get::<i64, _>("max_attempts")?
                 .clamp(1, u32::MAX as i64) as u32,
             deadline_ms: row.try_get::<i64, _>("deadline_ms")?.max(1) as u64,
+            from: row.try_get::<String, _>("start_from")?.parse()?,
             created_at: row.try_get("created_at")?,
         },
         row.try_get("secret")?,
