@@ -8,7 +8,14 @@
 //! prefix (or match one of the few routes the provider lists explicitly),
 //! and anything that could move it elsewhere after normalization —
 //! dot-segments, encoded slashes or dots, backslashes, absolute URLs — is
-//! refused before a byte is sent.
+//! refused before a byte is sent. A provider whose API names things by
+//! encoded paths in one segment (a file path, a branch, a project path)
+//! may admit encoded slashes; the path must then stay free of dot-segments
+//! and empty segments with them decoded too, so no reading of it leaves the
+//! scope.
+//!
+//! The same trait also lets a provider add what the rpc0 repository lookup
+//! tells the older platform's clients ([`LookupFields`]).
 
 use std::sync::Arc;
 
@@ -16,10 +23,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::provider::CallContext;
 use crate::registry::RepositoryRecord;
-use crate::transport::HttpResponse;
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// Which of the integration's identities sends the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,6 +59,10 @@ pub struct ProxyScope {
     pub case_insensitive: bool,
     /// Routes outside the prefix, allowed only when the caller opts in.
     pub extra: Vec<ExtraRoute>,
+    /// Whether `%2F` may appear in the path (for an API that names a
+    /// project, a file or a branch by one encoded segment). The path is
+    /// then checked twice: as sent and with `%2F` decoded.
+    pub encoded_slashes: bool,
 }
 
 /// A path that passed [`ProxyScope::check`].
@@ -86,12 +97,15 @@ fn refuse<T>(detail: impl Into<String>) -> Result<T, PathRefused> {
 /// Percent-escapes that must not appear in a proxied path: they decode to
 /// characters that change the path's structure (`/`, `\`, `.`, `%`) or to
 /// control characters.
-fn escape_is_dangerous(hi: u8, lo: u8) -> bool {
+fn escape_is_dangerous(hi: u8, lo: u8, encoded_slashes: bool) -> bool {
     let hex = |c: u8| (c as char).to_digit(16);
     match (hex(hi), hex(lo)) {
         (Some(h), Some(l)) => {
             let byte = (h * 16 + l) as u8;
-            matches!(byte, b'/' | b'\\' | b'.' | b'%') || byte < 0x20 || byte == 0x7f
+            if byte == b'/' {
+                return !encoded_slashes;
+            }
+            matches!(byte, b'\\' | b'.' | b'%') || byte < 0x20 || byte == 0x7f
         }
         // A `%` not followed by two hex digits is malformed.
         _ => true,
@@ -99,7 +113,7 @@ fn escape_is_dangerous(hi: u8, lo: u8) -> bool {
 }
 
 /// Checks the syntax every proxied path must have, whatever the scope.
-fn check_syntax(raw: &str) -> Result<(&str, Option<&str>), PathRefused> {
+fn check_syntax(raw: &str, encoded_slashes: bool) -> Result<(&str, Option<&str>), PathRefused> {
     if raw.len() > 2048 {
         return refuse("the path is longer than 2048 characters");
     }
@@ -124,11 +138,26 @@ fn check_syntax(raw: &str) -> Result<(&str, Option<&str>), PathRefused> {
             && escape_is_dangerous(
                 bytes.get(i + 1).copied().unwrap_or(0),
                 bytes.get(i + 2).copied().unwrap_or(0),
+                encoded_slashes,
             )
         {
             return refuse("the path contains an encoded `/`, `\\`, `.`, `%` or control character");
         }
     }
+    check_segments(path)?;
+    if encoded_slashes {
+        check_segments(&path.replace("%2F", "/").replace("%2f", "/"))?;
+    }
+    if let Some(query) = query {
+        if query.bytes().any(|b| b == b'?') {
+            return refuse("the query contains a second `?`");
+        }
+    }
+    Ok((path, query))
+}
+
+/// No `.` or `..` segment, and no empty one but the last.
+fn check_segments(path: &str) -> Result<(), PathRefused> {
     let segments: Vec<&str> = path[1..].split('/').collect();
     let last = segments.len() - 1;
     for (i, segment) in segments.iter().enumerate() {
@@ -139,12 +168,7 @@ fn check_syntax(raw: &str) -> Result<(&str, Option<&str>), PathRefused> {
             return refuse("the path contains an empty segment");
         }
     }
-    if let Some(query) = query {
-        if query.bytes().any(|b| b == b'?') {
-            return refuse("the query contains a second `?`");
-        }
-    }
-    Ok((path, query))
+    Ok(())
 }
 
 impl ProxyScope {
@@ -157,7 +181,7 @@ impl ProxyScope {
         raw: &str,
         allow_extra: bool,
     ) -> Result<ScopedPath, PathRefused> {
-        let (path, query) = check_syntax(raw)?;
+        let (path, query) = check_syntax(raw, self.encoded_slashes)?;
         let scoped = |extra| ScopedPath {
             path: path.to_owned(),
             query: query.map(str::to_owned),
@@ -204,6 +228,31 @@ pub struct RawRequest {
     pub credentials: CredentialSet,
 }
 
+impl RawRequest {
+    /// The HTTP request for `uri` (the provider's API base joined with
+    /// [`RawRequest::path`]): the caller's headers, `accept` unless the
+    /// caller named one, the body, and the call's request context (only
+    /// `GET` and `HEAD` count as idempotent, for retries). The provider
+    /// adds its own headers and extensions before sending it.
+    pub fn into_http(self, uri: &str, accept: &str, ctx: &CallContext) -> Result<HttpRequest> {
+        let idempotent = matches!(self.method, Method::GET | Method::HEAD);
+        let accept = http::HeaderValue::from_str(accept)
+            .map_err(|_| Error::invalid_input("invalid default `accept`"))?;
+        let mut builder = http::Request::builder().method(self.method).uri(uri);
+        if let Some(headers) = builder.headers_mut() {
+            *headers = self.headers;
+            headers.entry(http::header::ACCEPT).or_insert(accept);
+        }
+        let mut request = builder
+            .body(self.body)
+            .map_err(|err| Error::invalid_input(format!("invalid request: {err}")))?;
+        request
+            .extensions_mut()
+            .insert(ctx.request_context(idempotent));
+        Ok(request)
+    }
+}
+
 /// A provider that can send raw requests for a repository through its
 /// own transport stack (authentication, quota, retry).
 #[async_trait]
@@ -215,6 +264,32 @@ pub trait RawProxy: Send + Sync + 'static {
     /// error statuses are not mapped, the body is not read. Errors are
     /// only what prevented an answer (quota refusal, network failure).
     async fn send_raw(&self, request: RawRequest, ctx: &CallContext) -> Result<HttpResponse>;
+
+    /// What the rpc0 repository lookup adds for `ctx.repository`; nothing
+    /// by default.
+    fn lookup_fields(&self, ctx: &CallContext) -> Result<LookupFields> {
+        let _ = ctx;
+        Ok(LookupFields::default())
+    }
+}
+
+/// What the older platform's clients read about a repository beyond the
+/// registry record, in their terms. `None` leaves a field as the registry
+/// has it (or `null` where the registry has nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LookupFields {
+    /// The provider's name as those clients know it, when it differs (a
+    /// self-hosted variant named apart).
+    pub provider_name: Option<String>,
+    /// The external id in the form those clients parse, when it differs.
+    pub external_id: Option<String>,
+    /// The provider's web base (scheme, host, any path prefix), for links.
+    pub web_base_url: Option<String>,
+    /// The app installation the integration acts through, if any.
+    pub installation_id: Option<String>,
+    /// The repository's path on the provider's host, when its name alone
+    /// does not give it.
+    pub path: Option<String>,
 }
 
 /// Picks the raw proxy for a repository's integration (the counterpart of
@@ -238,6 +313,7 @@ mod tests {
                 path: "/graphql",
                 risk: "any node the credentials can see",
             }],
+            encoded_slashes: false,
         }
     }
 
@@ -299,5 +375,45 @@ mod tests {
         assert!(s.check(&Method::POST, "/graphql", false).is_err());
         assert!(s.check(&Method::GET, "/graphql", true).is_err());
         assert!(s.check(&Method::POST, "/graphql/x", true).is_err());
+    }
+
+    #[test]
+    fn encoded_slashes_when_the_provider_admits_them() {
+        let s = ProxyScope {
+            prefix: "/projects/group%2Fsub%2Fproject".into(),
+            case_insensitive: true,
+            extra: Vec::new(),
+            encoded_slashes: true,
+        };
+        for ok in [
+            "/projects/group%2Fsub%2Fproject",
+            "/projects/Group%2fSub%2FProject/issues",
+            "/projects/group%2Fsub%2Fproject/repository/files/docs%2Fa.md/raw?ref=main",
+            "/projects/group%2Fsub%2Fproject/repository/branches/feature%2Fx",
+            "/projects/group%2Fsub%2Fproject/repository/files/docs%2F.gitignore",
+        ] {
+            assert!(s.check(&Method::GET, ok, false).is_ok(), "{ok:?} refused");
+        }
+        for bad in [
+            "/projects/group%2Fsub%2Fproject/repository/files/..%2F..%2F..%2Fuser",
+            "/projects/group%2Fsub%2Fproject%2F..%2F..%2Fother%2Fproject/issues",
+            "/projects/group%2Fsub%2Fproject/repository/files/a%2F%2Fb",
+            "/projects/group%2Fsub%2Fproject/repository/files/a%2F.%2Fb",
+            "/projects/group%2Fsub%2Fproject/repository/files/%2e%2e",
+            "/projects/group%2Fsub%2Fproject/%5C..",
+            "/projects/group%2Fsub%2Fproject-evil/issues",
+            "/projects/group%2Fsub/issues",
+            "/projects/group/sub/project/issues",
+        ] {
+            assert!(s.check(&Method::GET, bad, true).is_err(), "{bad:?} passed");
+        }
+        // Without the opt-in, an encoded slash stays refused.
+        let strict = ProxyScope {
+            encoded_slashes: false,
+            ..s
+        };
+        assert!(strict
+            .check(&Method::GET, "/projects/group%2Fsub%2Fproject", false)
+            .is_err());
     }
 }

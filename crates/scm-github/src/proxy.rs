@@ -8,17 +8,26 @@
 //! credentials can see, so enabling it widens a request's reach from the
 //! signed repository to every repository of the installation (or the
 //! token's owner).
+//!
+//! The rpc0 lookup tells the older platform's clients the web base, the
+//! App installation, and `github_enterprise` as the provider's name for an
+//! Enterprise Server (those clients build github.com links otherwise).
 
 use async_trait::async_trait;
-use http::header::{HeaderValue, ACCEPT};
+use http::header::HeaderValue;
 use http::Method;
-use scm_core::proxy::{CredentialSet, ExtraRoute, ProxyScope, RawProxy, RawRequest};
+use scm_core::proxy::{CredentialSet, ExtraRoute, LookupFields, ProxyScope, RawProxy, RawRequest};
 use scm_core::transport::HttpResponse;
-use scm_core::{CallContext, Error, Result};
+use scm_core::{CallContext, Result};
 
 use crate::auth::CredentialMode;
 use crate::client::{Client, API_VERSION, JSON_ACCEPT};
+use crate::config::Credentials;
+use crate::registration::PUBLIC_WEB_URL;
 use crate::GitHub;
+
+/// What the older platform's clients call GitHub Enterprise Server.
+pub const ENTERPRISE_PROVIDER_NAME: &str = "github_enterprise";
 
 /// `POST /graphql`: the one route outside a repository prefix.
 pub const GRAPHQL_ROUTE_RISK: &str =
@@ -36,6 +45,20 @@ impl RawProxy for GitHub {
                 path: "/graphql",
                 risk: GRAPHQL_ROUTE_RISK,
             }],
+            encoded_slashes: false,
+        })
+    }
+
+    fn lookup_fields(&self, _ctx: &CallContext) -> Result<LookupFields> {
+        let web_url = self.client().web_url();
+        Ok(LookupFields {
+            provider_name: (web_url != PUBLIC_WEB_URL).then(|| ENTERPRISE_PROVIDER_NAME.to_owned()),
+            web_base_url: Some(web_url.to_owned()),
+            installation_id: match self.credentials() {
+                Credentials::App(app) => Some(app.installation_id.clone()),
+                Credentials::Token(_) => None,
+            },
+            ..LookupFields::default()
         })
     }
 
@@ -50,32 +73,16 @@ impl RawProxy for GitHub {
         } else {
             format!("{}{}", client.api_url(), request.path.path_and_query())
         };
-        let mut builder = http::Request::builder()
-            .method(request.method.clone())
-            .uri(&uri);
-        if let Some(headers) = builder.headers_mut() {
-            *headers = request.headers;
-            headers
-                .entry(ACCEPT)
-                .or_insert(HeaderValue::from_static(JSON_ACCEPT));
-            headers.insert(
-                "x-github-api-version",
-                HeaderValue::from_static(API_VERSION),
-            );
-        }
-        let mut http_request = builder
-            .body(request.body)
-            .map_err(|err| Error::invalid_input(format!("invalid request: {err}")))?;
-        let idempotent = matches!(request.method, Method::GET | Method::HEAD);
-        http_request
-            .extensions_mut()
-            .insert(ctx.request_context(idempotent));
-        http_request
-            .extensions_mut()
-            .insert(match request.credentials {
-                CredentialSet::Installation => CredentialMode::Installation,
-                CredentialSet::Application => CredentialMode::Application,
-            });
+        let mode = match request.credentials {
+            CredentialSet::Installation => CredentialMode::Installation,
+            CredentialSet::Application => CredentialMode::Application,
+        };
+        let mut http_request = request.into_http(&uri, JSON_ACCEPT, ctx)?;
+        http_request.headers_mut().insert(
+            "x-github-api-version",
+            HeaderValue::from_static(API_VERSION),
+        );
+        http_request.extensions_mut().insert(mode);
         client.transport().send(http_request).await
     }
 }

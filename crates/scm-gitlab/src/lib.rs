@@ -7,7 +7,8 @@
 //!   unsupported without a request.
 //! - Repositories are named by numeric project id or by
 //!   `group/subgroup/project` path, sent percent-encoded (`%2F`).
-//! - [`webhooks`] verifies and parses GitLab webhooks.
+//! - [`webhooks`] verifies and parses GitLab webhooks; `proxy` sends rpc0's
+//!   raw requests, scoped to the project.
 //!
 //! GitLab has no objects for some neutral concepts; the mapping is:
 //! merge requests are pull requests (`iid` is the id), notes are comments,
@@ -25,6 +26,7 @@ mod config;
 pub mod diff;
 pub mod emoji;
 mod pagination;
+mod proxy;
 pub mod rate_limits;
 pub mod registration;
 mod schema;

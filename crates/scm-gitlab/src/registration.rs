@@ -128,9 +128,10 @@ impl ProviderRegistration for GitLabRegistration {
             token_kind,
             ssh_remote: None,
         };
+        let gitlab = Arc::new(GitLab::with_transport(config, transport)?);
         Ok(BuiltProvider {
-            provider: Arc::new(GitLab::with_transport(config, transport)?),
-            proxy: None,
+            provider: gitlab.clone(),
+            proxy: Some(gitlab),
         })
     }
 

@@ -455,3 +455,40 @@ fn issues() {
     };
     assert_eq!(edited.action, IssueAction::Edited);
 }
+
+/// Issues and merge requests carry their author: GitLab gives `author_id`
+/// and the triggering `user`; the user's details are used only when the
+/// user is the author.
+#[test]
+fn issue_and_merge_request_authors() {
+    let Some(corpus) = corpus() else { return };
+    let author = |file: &str| match parse_file(&corpus, "webhooks", file).event {
+        Event::Issue(e) => e.issue.author,
+        Event::PullRequest(e) => e.pull_request.author,
+        other => panic!("{file}: {other:?}"),
+    };
+    // The triggering user is the author (same id).
+    let same = author("goscm_pull_request_review_ready.json").unwrap();
+    assert_eq!(same.id.as_deref(), Some("13900456"));
+    assert_eq!(same.username, "rathod.meetsatish");
+    // Older payloads: the user has no id; opening makes them the author.
+    for file in ["goscm_issue_create.json", "goscm_pull_request_create.json"] {
+        let opener = author(file).unwrap();
+        assert_eq!(opener.id.as_deref(), Some("51764"), "{file}");
+        assert_eq!(opener.username, "sytses", "{file}");
+    }
+    // Someone else acted (or might have): the author is known by id only.
+    for (file, id) in [
+        ("issue.json", "51"),
+        ("merge_request.json", "51"),
+        ("goscm_issue_closed.json", "51764"),
+        ("goscm_pull_request_merge.json", "51764"),
+    ] {
+        let other = author(file).unwrap();
+        assert_eq!(other.id.as_deref(), Some(id), "{file}");
+        assert_eq!(
+            other.username, "",
+            "{file}: the acting user is not the author"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! rpc0 compatibility through the real router: lookups, proxied requests
-//! to a stub GitHub on 127.0.0.1 (what reaches the provider, what comes
-//! back), quota through the proxy, disabling, and a proxied request
-//! validated by prism against GitHub's OpenAPI description.
+//! to a stub provider on 127.0.0.1 (what reaches GitHub's and GitLab's
+//! APIs, what comes back), quota through the proxy, disabling, and a
+//! proxied request validated by prism against GitHub's OpenAPI description.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,6 +20,9 @@ use tower::ServiceExt;
 const SECRET: &str = "rpc0-test-secret";
 const OLD_SECRET: &str = "rpc0-previous-secret";
 const TOKEN: &str = "ghp_rpc0_stub_token";
+const GITLAB_TOKEN: &str = "glpat_rpc0_stub_token";
+/// The GitLab integration's web base (its API is the stub's `/api/v4`).
+const GITLAB_WEB: &str = "https://gitlab.example.com:8443/gitlab";
 
 /// One request the stub provider received.
 #[derive(Debug, Clone)]
@@ -42,7 +45,8 @@ impl Drop for Stub {
     }
 }
 
-/// A stub GitHub API on 127.0.0.1 that records what it receives.
+/// A stub GitHub and GitLab API on 127.0.0.1 that records what it
+/// receives (our own stand-in; prism covers GitHub's description below).
 async fn stub() -> Stub {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
@@ -80,6 +84,12 @@ async fn stub() -> Stub {
                     String::from_utf8(body).unwrap(),
                 )
                     .into_response(),
+                ("GET", gitlab) if gitlab.starts_with("/api/v4/projects/") => (
+                    StatusCode::OK,
+                    [("content-type", "application/json")],
+                    r#"[{"iid":1}]"#.to_owned(),
+                )
+                    .into_response(),
                 ("POST", "/graphql") => (
                     StatusCode::OK,
                     [("content-type", "application/json")],
@@ -106,6 +116,12 @@ async fn stub() -> Stub {
 struct Fixture {
     app: axum::Router,
     repo: i64,
+    /// GitLab project 42 (registered by numeric id) in organization 10.
+    gitlab_by_id: i64,
+    /// GitLab project `acme/sub/tools` (registered by path).
+    gitlab_by_path: i64,
+    /// A GitHub Enterprise Server repository in organization 10.
+    enterprise: i64,
     dir: std::path::PathBuf,
 }
 
@@ -148,12 +164,64 @@ async fn fixture(name: &str, api_url: &str, edit: impl FnOnce(&mut Config)) -> F
         .add_repository(add(11, "other/repo"))
         .await
         .unwrap();
+    let gitlab = registry
+        .add_integration(NewIntegration {
+            provider: "gitlab".into(),
+            name: "acme-gitlab".into(),
+            api_url: Some(format!("{api_url}/api/v4")),
+            web_url: Some(GITLAB_WEB.into()),
+            credential: Credential::Token {
+                token: Secret::new(GITLAB_TOKEN),
+            },
+        })
+        .await
+        .unwrap();
+    let enterprise = registry
+        .add_integration(NewIntegration {
+            provider: "github".into(),
+            name: "acme-ghes".into(),
+            api_url: Some("https://ghe.example.com/api/v3".into()),
+            web_url: Some("https://ghe.example.com".into()),
+            credential: Credential::Token {
+                token: Secret::new(TOKEN),
+            },
+        })
+        .await
+        .unwrap();
+    let in_org_10 = |integration: i64, external_id: &str, full_name: &str| NewRepository {
+        organization_id: 10,
+        integration_id: integration,
+        external_id: external_id.into(),
+        full_name: full_name.into(),
+    };
+    let gitlab_by_id = registry
+        .add_repository(in_org_10(gitlab.id, "42", "acme/tools"))
+        .await
+        .unwrap()
+        .id;
+    let gitlab_by_path = registry
+        .add_repository(in_org_10(gitlab.id, "acme/sub/tools", "acme/sub/tools"))
+        .await
+        .unwrap()
+        .id;
+    let enterprise = registry
+        .add_repository(in_org_10(
+            enterprise.id,
+            "acme/enterprise",
+            "acme/enterprise",
+        ))
+        .await
+        .unwrap()
+        .id;
     let mut config = Config::default();
     config.rpc0.secrets = vec![Secret::new(OLD_SECRET), Secret::new(SECRET)];
     edit(&mut config);
     Fixture {
         app: build_app(&config, registry),
         repo,
+        gitlab_by_id,
+        gitlab_by_path,
+        enterprise,
         dir,
     }
 }
@@ -231,6 +299,9 @@ async fn lookup_answers_the_repository_document() {
                     "name": "acme/widgets",
                     "organization_id": 10,
                     "provider_name": "github",
+                    "web_base_url": "https://github.com",
+                    "installation_id": null,
+                    "path": null,
                 }
             }})
         );
@@ -504,4 +575,126 @@ async fn proxied_request_matches_githubs_description() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(scm_testkit::prism::request_violations(&headers).is_empty());
+}
+
+/// Lookups carry what the older platform's client reads: the web base,
+/// the installation, the project path, GitLab's `{host}:{project}`
+/// external id, and `github_enterprise` for an Enterprise Server.
+#[tokio::test]
+async fn lookups_carry_the_client_fields_of_every_provider() {
+    let f = fixture("lookup-fields", "http://127.0.0.1:9", |_| {}).await;
+    let attributes = |body: &[u8]| {
+        let doc: serde_json::Value = serde_json::from_slice(body).unwrap();
+        doc["data"]["attributes"].clone()
+    };
+    for (repo, external_id, name, path) in [
+        (
+            f.gitlab_by_id,
+            "gitlab.example.com:8443:42",
+            "acme/tools",
+            "acme/tools",
+        ),
+        (
+            f.gitlab_by_path,
+            "gitlab.example.com:8443:acme%2Fsub%2Ftools",
+            "acme/sub/tools",
+            "acme/sub/tools",
+        ),
+    ] {
+        let (status, _, body) = send(&f.app, lookup("10", &repo.to_string(), SECRET)).await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            attributes(&body),
+            serde_json::json!({
+                "external_id": external_id,
+                "integration_id": 2,
+                "is_active": true,
+                "name": name,
+                "organization_id": 10,
+                "provider_name": "gitlab",
+                "web_base_url": GITLAB_WEB,
+                "installation_id": null,
+                "path": path,
+            })
+        );
+    }
+    let (status, _, body) = send(&f.app, lookup("10", &f.enterprise.to_string(), SECRET)).await;
+    assert_eq!(status, StatusCode::OK);
+    let enterprise = attributes(&body);
+    assert_eq!(enterprise["provider_name"], "github_enterprise");
+    assert_eq!(enterprise["web_base_url"], "https://ghe.example.com");
+    assert_eq!(enterprise["external_id"], "acme/enterprise");
+}
+
+/// GitLab projects are proxied below `/projects/{id}` (numeric id or
+/// encoded path, as registered), with GitLab's token header, and nothing
+/// outside the project is sent.
+#[tokio::test]
+async fn gitlab_requests_are_proxied_within_the_project() {
+    let stub = stub().await;
+    let f = fixture("proxy-gitlab", &stub.url, |_| {}).await;
+    let by_id = f.gitlab_by_id.to_string();
+    let (status, _, body) = send(
+        &f.app,
+        proxied(
+            &by_id,
+            None,
+            serde_json::json!({"method": "GET", "path": "/projects/42/issues",
+                               "headers": {"Authorization": "Bearer stolen"},
+                               "params": {"state": "opened"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(body, br#"[{"iid":1}]"#);
+    let seen = stub.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(seen.uri, "/api/v4/projects/42/issues?state=opened");
+    assert_eq!(seen.headers["private-token"], GITLAB_TOKEN);
+    assert!(seen.headers.get("authorization").is_none());
+    assert_eq!(seen.headers["accept"], "application/json");
+
+    // Registered by path: the client addresses files and branches by
+    // encoded paths, which go out exactly as sent. GitLab has one identity,
+    // so the application set uses the token too.
+    let file = "/projects/acme%2Fsub%2Ftools/repository/files/docs%2Fguide.md/raw?ref=main";
+    let mut request = proxied(
+        &f.gitlab_by_path.to_string(),
+        None,
+        serde_json::json!({"method": "GET", "path": file}),
+    );
+    request
+        .headers_mut()
+        .insert("x-credentials-set", "application".parse().unwrap());
+    let (status, _, body) = send(&f.app, request).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let seen = stub.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(seen.uri, format!("/api/v4{file}"));
+    assert_eq!(seen.headers["private-token"], GITLAB_TOKEN);
+
+    // Other projects, escapes and routes outside the project: nothing sent.
+    let count = stub.seen.lock().unwrap().len();
+    for path in [
+        "/projects/43/issues",
+        "/projects/acme%2Fsub%2Ftools/issues",
+        "/projects/42/repository/files/..%2F..%2F..%2Fuser/raw",
+        "/projects/42/../43",
+        "/user",
+        "https://evil.example/api/v4/projects/42",
+    ] {
+        let (status, _, body) = send(
+            &f.app,
+            proxied(
+                &by_id,
+                None,
+                serde_json::json!({"method": "GET", "path": path}),
+            ),
+        )
+        .await;
+        assert_eq!(
+            (status.as_u16(), code(&body).as_str()),
+            (400, "rpc_invalid_path"),
+            "{path}"
+        );
+    }
+    assert_eq!(stub.seen.lock().unwrap().len(), count, "nothing was sent");
 }

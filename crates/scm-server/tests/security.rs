@@ -32,6 +32,8 @@ struct Fixture {
     foreign_repo: i64,
     inactive_repo: i64,
     sibling_repo: i64,
+    /// A GitLab project (numeric id 42) in organization 10.
+    gitlab_repo: i64,
     /// Used successfully (so cached), then revoked / deactivated.
     later_revoked_id: String,
     later_revoked_secret: Secret,
@@ -96,6 +98,28 @@ async fn fixture(name: &str) -> Fixture {
         .await
         .unwrap()
         .id;
+    let gitlab = registry
+        .add_integration(NewIntegration {
+            provider: "gitlab".into(),
+            name: "acme-gitlab".into(),
+            api_url: Some("http://127.0.0.1:9/api/v4".into()),
+            web_url: Some("http://127.0.0.1:9".into()),
+            credential: Credential::Token {
+                token: Secret::new("glpat_security_table_token"),
+            },
+        })
+        .await
+        .unwrap();
+    let gitlab_repo = registry
+        .add_repository(NewRepository {
+            organization_id: 10,
+            integration_id: gitlab.id,
+            external_id: "42".into(),
+            full_name: "acme/tools".into(),
+        })
+        .await
+        .unwrap()
+        .id;
     let grants = |orgs: Vec<i64>| Grants {
         organizations: orgs,
         referrers: vec!["shared".into(), "ci".into()],
@@ -149,6 +173,7 @@ async fn fixture(name: &str) -> Fixture {
         foreign_repo,
         inactive_repo,
         sibling_repo,
+        gitlab_repo,
         later_revoked_id: later_revoked.key_id,
         later_revoked_secret,
         later_inactive_repo,
@@ -429,7 +454,9 @@ async fn security_table() {
     let (status, body) = send(&f.app, rpc0_lookup(10, f.repo, "10", &repo)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let within = "/repos/acme/widgets/issues";
-    let rpc0_attacks: Vec<(&str, Request<Body>, u16, &str)> = vec![
+    let gitlab = f.gitlab_repo.to_string();
+    let gitlab_path = |path| rpc0_post("10", &gitlab, path, RPC0_SECRET);
+    let mut rpc0_attacks: Vec<(&str, Request<Body>, u16, &str)> = vec![
         (
             "rpc0 path with ../",
             rpc0_post("10", &repo, "/repos/acme/widgets/../../user", RPC0_SECRET),
@@ -579,6 +606,54 @@ async fn security_table() {
         ),
     ];
 
+    // GitLab: scoped to `/projects/42`, encoded slashes admitted only when
+    // the decoded path has no dot-segment or empty segment either.
+    for (name, path) in [
+        ("rpc0 GitLab path with ../", "/projects/42/../43/issues"),
+        (
+            "rpc0 GitLab file path with ..%2F",
+            "/projects/42/repository/files/..%2F..%2F..%2Fuser/raw",
+        ),
+        (
+            "rpc0 GitLab project id with %2F..",
+            "/projects/42%2F..%2F43/issues",
+        ),
+        ("rpc0 GitLab path with %2e%2e", "/projects/42/%2e%2e/43"),
+        ("rpc0 GitLab path with %5C", "/projects/42/%5C..%5C43"),
+        (
+            "rpc0 GitLab path with %2F%2F",
+            "/projects/42/repository/files/a%2F%2Fb",
+        ),
+        ("rpc0 GitLab another project", "/projects/43/issues"),
+        (
+            "rpc0 GitLab a project id that starts alike",
+            "/projects/420/issues",
+        ),
+        (
+            "rpc0 GitLab another project by path",
+            "/projects/acme%2Fother/issues",
+        ),
+        (
+            "rpc0 GitLab absolute URL",
+            "https://evil.example/api/v4/projects/42",
+        ),
+        (
+            "rpc0 GitLab scheme-relative URL",
+            "//evil.example/projects/42",
+        ),
+        ("rpc0 GitLab /user", "/user"),
+        ("rpc0 GitLab /projects", "/projects"),
+        ("rpc0 GitLab GraphQL", "/graphql"),
+    ] {
+        rpc0_attacks.push((name, gitlab_path(path), 400, "rpc_invalid_path"));
+    }
+    rpc0_attacks.push((
+        "rpc0 GitLab project of organization 10 with organization 11",
+        rpc0_post("11", &gitlab, "/projects/42/issues", RPC0_SECRET),
+        404,
+        "repository_organization_mismatch",
+    ));
+
     let mut refused = 0;
     let mut accepted = Vec::new();
     let requests = attacks
@@ -596,6 +671,7 @@ async fn security_table() {
         assert!(
             !text.contains(f.secret.expose())
                 && !text.contains("ghp_security_table_token")
+                && !text.contains("glpat_security_table_token")
                 && !text.contains(RPC0_SECRET)
         );
     }

@@ -609,11 +609,11 @@ fn issue(hook: IssueHook) -> Result<Parsed, String> {
         .as_deref()
         .or(attrs.labels.as_deref())
         .unwrap_or_default();
-    let author = hook
-        .user
-        .as_ref()
-        .filter(|u| u.id.is_some() && u.id == attrs.author_id)
-        .map(HookUser::author);
+    let author = hook_author(
+        attrs.author_id.as_deref(),
+        hook.user.as_ref(),
+        matches!(action, A::Opened),
+    );
     let issue = Issue {
         id: attrs.iid.clone().ok_or("issue without iid")?,
         node_id: attrs.id.clone(),

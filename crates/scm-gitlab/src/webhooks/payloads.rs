@@ -40,6 +40,34 @@ impl HookUser {
     }
 }
 
+/// The author of an issue or merge request. GitLab's payloads name the
+/// author only by `author_id`; the `user` object is whoever triggered the
+/// event. So: the user's details when the user is the author (same id, or,
+/// in older payloads whose user has no id, when the event is the opening
+/// itself); otherwise an author known only by id (the payload says nothing
+/// else about them). `None` only when the payload has no `author_id`.
+pub(super) fn hook_author(
+    author_id: Option<&str>,
+    user: Option<&HookUser>,
+    opened: bool,
+) -> Option<Author> {
+    let author_id = author_id?;
+    let acting_author = user.filter(|u| match u.id.as_deref() {
+        Some(id) => id == author_id,
+        None => opened,
+    });
+    Some(match acting_author {
+        Some(user) => Author {
+            id: Some(author_id.to_owned()),
+            ..user.author()
+        },
+        None => Author {
+            id: Some(author_id.to_owned()),
+            ..Author::default()
+        },
+    })
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct HookProject {
     #[serde(default, deserialize_with = "de_id")]
@@ -216,9 +244,11 @@ impl HookMergeRequest {
             .or(project)
             .map(HookProject::is_private)
             .unwrap_or(true);
-        let author = user
-            .filter(|u| u.id.is_some() && u.id == self.author_id)
-            .map(HookUser::author);
+        let author = hook_author(
+            self.author_id.as_deref(),
+            user,
+            self.action.as_deref() == Some("open"),
+        );
         let labels = self
             .labels
             .as_deref()

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use futures::TryStreamExt;
-use scm_core::proxy::{CredentialSet, ProxyResolver, RawRequest};
+use scm_core::proxy::{CredentialSet, LookupFields, ProxyResolver, RawRequest};
 use scm_core::registry::{resolve_scoped, RepositoryKey, RepositoryRecord, RepositoryRegistry};
 use scm_core::telemetry::metric_name;
 use scm_core::{CallContext, Secret};
@@ -168,6 +168,8 @@ fn scope_headers(headers: &HeaderMap) -> Result<(i64, RepositoryKey), ApiError> 
     Ok((organization, repository))
 }
 
+/// Every attribute the older platform's clients read; the provider's
+/// [`LookupFields`] fill or override the last five.
 #[derive(serde::Serialize)]
 struct LookupAttributes<'a> {
     external_id: &'a str,
@@ -176,23 +178,40 @@ struct LookupAttributes<'a> {
     name: &'a str,
     organization_id: i64,
     provider_name: &'a str,
+    web_base_url: Option<&'a str>,
+    installation_id: Option<&'a str>,
+    path: Option<&'a str>,
 }
 
-fn lookup_document(record: &RepositoryRecord) -> serde_json::Value {
+fn lookup_document(record: &RepositoryRecord, fields: &LookupFields) -> serde_json::Value {
     serde_json::json!({
         "data": {
             "id": record.id.to_string(),
             "type": "repository",
             "attributes": LookupAttributes {
-                external_id: &record.external_id,
+                external_id: fields.external_id.as_deref().unwrap_or(&record.external_id),
                 integration_id: record.integration_id,
                 is_active: record.active,
                 name: &record.full_name,
                 organization_id: record.organization_id,
-                provider_name: &record.provider,
+                provider_name: fields.provider_name.as_deref().unwrap_or(&record.provider),
+                web_base_url: fields.web_base_url.as_deref(),
+                installation_id: fields.installation_id.as_deref(),
+                path: fields.path.as_deref(),
             },
         }
     })
+}
+
+/// What the repository's provider adds to the lookup. A provider that
+/// cannot proxy (or an integration that cannot be built) adds nothing: the
+/// lookup answers from the registry alone, as it always could.
+async fn provider_fields(state: &Rpc0State, record: &RepositoryRecord) -> LookupFields {
+    let Ok(proxy) = state.proxies.proxy_for(record).await else {
+        return LookupFields::default();
+    };
+    let ctx = CallContext::new(Arc::new(record.clone()), crate::signing::DEFAULT_REFERRER);
+    proxy.lookup_fields(&ctx).unwrap_or_default()
 }
 
 async fn lookup(State(state): State<Arc<Rpc0State>>, headers: HeaderMap) -> Response {
@@ -213,10 +232,11 @@ async fn lookup_inner(state: &Rpc0State, headers: &HeaderMap) -> Result<Response
         return Err(ApiError::bad_signature("the signature does not match"));
     }
     let record = resolve_scoped(state.registry.as_ref(), organization_id, &key).await?;
+    let fields = provider_fields(state, &record).await;
     Ok((
         StatusCode::OK,
         [(http::header::CONTENT_TYPE, "application/json")],
-        lookup_document(&record).to_string(),
+        lookup_document(&record, &fields).to_string(),
     )
         .into_response())
 }
