@@ -397,6 +397,52 @@ impl Bitbucket {
         Ok(self.ok(data, Some(json.raw), json.meta))
     }
 
+    /// A write whose 201 answer may come without a body, only with the new
+    /// resource's `Location` (issue comments): the resource is then read
+    /// from there, on the API's own origin only.
+    pub(crate) async fn write_located<T: DeserializeOwned, U>(
+        &self,
+        req: Req,
+        ctx: &CallContext,
+        map: impl FnOnce(T) -> Result<U, Error>,
+    ) -> Result<Response<U>, Error> {
+        let request_url = url::Url::parse(&self.url(&req))
+            .map_err(|_| Error::invalid_input("invalid request URL"))?;
+        let (raw, headers) = self.call_empty(req, ctx).await?;
+        if let Some(body) = raw.body.clone() {
+            let value = T::deserialize(&body)
+                .map_err(|err| Error::malformed(format!("unexpected JSON shape: {err}")))?;
+            return Ok(self.ok(map(value)?, Some(raw), ResponseMeta::from_headers(&headers)));
+        }
+        let location = headers
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                Error::malformed(
+                    "Bitbucket created the resource but sent neither it nor its Location",
+                )
+            })?;
+        let target = request_url
+            .join(location)
+            .map_err(|_| Error::malformed("Bitbucket sent an invalid Location"))?;
+        let api = url::Url::parse(&self.config.api_url)
+            .map_err(|_| Error::invalid_input("invalid Bitbucket API URL"))?;
+        let base = api.path().trim_end_matches('/');
+        let path = target
+            .path()
+            .strip_prefix(base)
+            .filter(|_| origin(&target) == origin(&api))
+            .ok_or_else(|| {
+                Error::malformed("Bitbucket's Location points outside its API; not followed")
+            })?;
+        let mut get = Req::get(path.trim_start_matches('/').to_owned());
+        get.query = target
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        self.write(get, ctx, map).await
+    }
+
     /// A write that returns nothing.
     pub(crate) async fn write_empty(
         &self,

@@ -58,7 +58,7 @@ impl Bitbucket {
         .await
     }
 
-    fn pipeline_web(&self, ctx: &CallContext, build_number: u64) -> Option<String> {
+    fn pipeline_web(&self, ctx: &CallContext, build_number: i64) -> Option<String> {
         self.web_repo(ctx)
             .ok()
             .map(|base| format!("{base}/pipelines/results/{build_number}"))
@@ -193,8 +193,9 @@ impl Handle<ListCheckRunsForRef> for Bitbucket {
     }
 }
 
-/// Bitbucket Pipelines runs, newest first (external CI shows up only as
-/// build statuses).
+/// Bitbucket Pipelines runs in Bitbucket's order (external CI shows up
+/// only as build statuses). No `sort`: the description allows only
+/// ascending keys.
 #[async_trait]
 impl Handle<ListWorkflowRuns> for Bitbucket {
     async fn handle(
@@ -203,9 +204,8 @@ impl Handle<ListWorkflowRuns> for Bitbucket {
         ctx: &CallContext,
     ) -> Result<Response<Page<WorkflowRun>>, Error> {
         let req = Req::get(format!("{}/pipelines", self.repo(ctx)?))
-            .q("sort", "-created_on")
             .q_opt("target.commit.hash", a.head_sha.as_ref());
-        let web = |n: u64| self.pipeline_web(ctx, n);
+        let web = |n: i64| self.pipeline_web(ctx, n);
         self.list(req, &a.page, MAX_PAGELEN, ctx, |p: Pipeline| {
             p.neutral(web).map(Some)
         })

@@ -14,6 +14,16 @@ use crate::pagination::MAX_PAGELEN;
 use crate::schema::files::TreeEntryJson;
 use crate::Bitbucket;
 
+/// README names Bitbucket renders, most common first.
+const README_NAMES: &[&str] = &[
+    "README.md",
+    "README",
+    "README.rst",
+    "README.txt",
+    "readme.md",
+    "README.markdown",
+];
+
 /// Where teams keep pull request templates; Bitbucket itself has no
 /// file-based convention, so these common places are probed.
 const TEMPLATE_PATHS: &[&str] = &[
@@ -89,7 +99,9 @@ impl Bitbucket {
             && serde_json::from_slice::<crate::schema::common::Paged<TreeEntryJson>>(&bytes)
                 .is_ok_and(|p| !p.values.is_empty())
         {
-            return Err(Error::invalid_input(format!("`{path}` is a directory")));
+            return Err(Error::invalid_input(format!(
+                "`{path}` is a directory, not a file"
+            )));
         }
         let data = FileContent {
             name: path.rsplit('/').next().unwrap_or(path).to_owned(),
@@ -104,23 +116,14 @@ impl Bitbucket {
         };
         Ok(self.ok(data, Some(raw), meta))
     }
+}
 
-    /// Every entry of a directory (up to `pages` pages).
-    async fn directory(
-        &self,
-        ctx: &CallContext,
-        revision: &str,
-        path: &str,
-        pages: usize,
-    ) -> Result<Vec<TreeEntryJson>, Error> {
-        let mut dir = self.src_path(ctx, revision, path)?;
-        if !dir.ends_with('/') {
-            dir.push('/');
-        }
-        Ok(self
-            .list_all::<TreeEntryJson>(Req::get(dir), pages, ctx)
-            .await?
-            .0)
+/// Not there as a file: missing, or a directory of that name.
+fn is_absent(err: &Error) -> bool {
+    match err {
+        Error::NotFound { .. } => true,
+        Error::InvalidInput { detail } => detail.ends_with("is a directory, not a file"),
+        _ => false,
     }
 }
 
@@ -145,10 +148,9 @@ impl Handle<GetDirectoryContents> for Bitbucket {
         ctx: &CallContext,
     ) -> Result<Response<Page<FileContent>>, Error> {
         let revision = self.revision(ctx, a.r#ref.as_deref()).await?;
-        let mut dir = self.src_path(ctx, &revision, &a.path)?;
-        if !dir.ends_with('/') {
-            dir.push('/');
-        }
+        // The root needs its trailing slash; other directories are
+        // addressed like files (the description has no trailing-slash route).
+        let dir = self.src_path(ctx, &revision, &a.path)?;
         let web = |p: &str| self.web_file(ctx, &revision, p);
         self.list(
             Req::get(dir),
@@ -161,7 +163,8 @@ impl Handle<GetDirectoryContents> for Bitbucket {
     }
 }
 
-/// No README endpoint: the root is listed and the first `README*` file read.
+/// No README endpoint: the usual names are tried in order (listing the
+/// root would cost a page per hundred entries; the names are few).
 #[async_trait]
 impl Handle<GetReadme> for Bitbucket {
     async fn handle(
@@ -169,17 +172,15 @@ impl Handle<GetReadme> for Bitbucket {
         a: GetReadme,
         ctx: &CallContext,
     ) -> Result<Response<FileContent>, Error> {
-        let revision = self.revision(ctx, Some(&a.r#ref)).await?;
-        let entries = self.directory(ctx, &revision, "", 5).await?;
-        let readme = entries
-            .into_iter()
-            .filter(|e| e.kind.as_deref() != Some("commit_directory"))
-            .filter_map(|e| e.path)
-            .find(|p| !p.contains('/') && p.to_ascii_lowercase().starts_with("readme"))
-            .ok_or_else(|| Error::NotFound {
-                detail: "the repository has no README at its root".into(),
-            })?;
-        self.file_content(ctx, &a.r#ref, &readme).await
+        for name in README_NAMES {
+            match self.file_content(ctx, &a.r#ref, name).await {
+                Err(err) if is_absent(&err) => continue,
+                other => return other,
+            }
+        }
+        Err(Error::NotFound {
+            detail: "the repository has no README at its root".into(),
+        })
     }
 }
 
@@ -195,7 +196,7 @@ impl Handle<GetPullRequestTemplate> for Bitbucket {
         for path in TEMPLATE_PATHS {
             match self.file_content(ctx, &a.r#ref, path).await {
                 Ok(response) => found.extend(response.into_data()),
-                Err(Error::NotFound { .. }) => {}
+                Err(err) if is_absent(&err) => {}
                 Err(err) => return Err(err),
             }
         }

@@ -15,7 +15,7 @@ use scm_core::{Error, Handle, Page, Response};
 use serde_json::json;
 
 use super::comments::content;
-use super::repository::user_id;
+use super::repository::{user_id, user_ref};
 use crate::client::Req;
 use crate::errors::issue_tracker_error;
 use crate::pagination::MAX_PAGELEN;
@@ -40,14 +40,7 @@ fn assignee(assignees: Option<&Vec<String>>) -> Result<Option<serde_json::Value>
     };
     match list.as_slice() {
         [] => Ok(Some(serde_json::Value::Null)),
-        [one] => {
-            let id = user_id(one)?;
-            Ok(Some(if id.starts_with('{') {
-                json!({ "uuid": id })
-            } else {
-                json!({ "account_id": id })
-            }))
-        }
+        [one] => Ok(Some(user_ref(&user_id(one)?))),
         _ => Err(Error::invalid_input(
             "Bitbucket issues have a single assignee",
         )),
@@ -142,7 +135,7 @@ impl Handle<CreateIssueComment> for Bitbucket {
             format!("{}/comments", self.issue_path(ctx, &a.issue_id)?),
             body,
         );
-        self.write(req, ctx, |c: CommentJson| c.comment())
+        self.write_located(req, ctx, |c: CommentJson| c.comment())
             .await
             .map_err(issue_tracker_error)
     }

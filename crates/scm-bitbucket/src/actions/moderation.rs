@@ -7,7 +7,6 @@ use scm_core::actions::*;
 use scm_core::model::*;
 use scm_core::provider::CallContext;
 use scm_core::{Error, Handle, Response};
-use serde_json::json;
 
 use super::comments::content;
 use crate::client::Req;
@@ -26,9 +25,9 @@ impl Bitbucket {
         pr: &str,
         thread_id: &str,
     ) -> Result<(), Error> {
-        let req = Req::post(
+        let req = Req::new(
+            http::Method::POST,
             format!("{}/resolve", self.comment_path(ctx, pr, thread_id)?),
-            json!({}),
         );
         match self.call_empty(req, ctx).await {
             Ok(_) | Err(Error::Conflict { .. }) => Ok(()),
@@ -50,7 +49,11 @@ impl Handle<GetThreadIdFromReviewCommentUniqueId> for Bitbucket {
         let pr = a.pull_request_id.clone();
         let mut id = crate::number(&a.review_comment_unique_id, "review_comment_unique_id")?;
         let mut first_raw = None;
+        let mut seen = std::collections::BTreeSet::new();
         for _ in 0..MAX_DEPTH {
+            if !seen.insert(id.clone()) {
+                return Err(Error::malformed("Bitbucket's comment parents form a cycle"));
+            }
             let json = self
                 .call::<CommentJson>(Req::get(self.comment_path(ctx, &pr, &id)?), ctx)
                 .await?;

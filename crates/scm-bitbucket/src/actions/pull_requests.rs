@@ -8,7 +8,7 @@ use scm_core::{Error, Handle, Page, Response};
 use serde_json::json;
 
 use super::branch_name;
-use super::repository::user_id;
+use super::repository::{user_id, user_ref};
 use crate::client::Req;
 use crate::pagination::{MAX_PAGELEN, MAX_PR_PAGELEN};
 use crate::schema::commits::{CommitJson, DiffStat};
@@ -245,7 +245,10 @@ impl Handle<UpdatePullRequest> for Bitbucket {
             );
         }
         if a.state == Some(PullRequestState::Closed) && is_open {
-            let req = Req::post(format!("{}/decline", self.pr_path(ctx, &id)?), json!({}));
+            let req = Req::new(
+                http::Method::POST,
+                format!("{}/decline", self.pr_path(ctx, &id)?),
+            );
             latest = Some(self.write(req, ctx, PullRequestJson::neutral).await?);
         }
         match latest {
@@ -270,11 +273,7 @@ impl Handle<RequestReview> for Bitbucket {
             if current.value.reviewers.iter().any(|r| r.is(&id)) {
                 continue;
             }
-            reviewers.push(if id.starts_with('{') {
-                json!({ "uuid": id })
-            } else {
-                json!({ "account_id": id })
-            });
+            reviewers.push(user_ref(&id));
         }
         let response = self
             .put_pull_request(

@@ -154,6 +154,15 @@ pub(crate) fn user_id(value: &str) -> Result<String, Error> {
     })
 }
 
+/// A user reference for request bodies (`{uuid}` or account id).
+pub(crate) fn user_ref(id: &str) -> serde_json::Value {
+    if id.starts_with('{') {
+        serde_json::json!({ "type": "user", "uuid": id })
+    } else {
+        serde_json::json!({ "type": "user", "account_id": id })
+    }
+}
+
 /// Where a listing of every reachable repository stands: the workspace
 /// being listed (by index into the caller's workspaces) and its cursor.
 #[derive(Debug, Serialize, Deserialize)]

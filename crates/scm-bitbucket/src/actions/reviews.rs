@@ -113,11 +113,11 @@ impl Handle<CreateReviewCommentReply> for Bitbucket {
         a: CreateReviewCommentReply,
         ctx: &CallContext,
     ) -> Result<Response<ReviewComment>, Error> {
-        let parent: u64 = crate::number(&a.comment_id, "comment_id")?
+        let parent: i64 = crate::number(&a.comment_id, "comment_id")?
             .parse()
             .map_err(|_| Error::invalid_input("`comment_id` is too large"))?;
         let mut body = content(&a.body);
-        body["parent"] = json!({ "id": parent });
+        body["parent"] = json!({ "type": "pullrequest_comment", "id": parent });
         self.post_comment(ctx, &a.pull_request_id, body).await
     }
 }
@@ -162,7 +162,10 @@ impl Handle<CreateReview> for Bitbucket {
         };
         let mut submitted_at = None;
         if let Some(endpoint) = participant {
-            let req = Req::post(format!("{}/{endpoint}", self.pr_path(ctx, &pr)?), json!({}));
+            let req = Req::new(
+                http::Method::POST,
+                format!("{}/{endpoint}", self.pr_path(ctx, &pr)?),
+            );
             let json = self.call::<Participant>(req, ctx).await?;
             if let Some(user) = &json.value.user {
                 author = Some(user.author());
@@ -297,11 +300,11 @@ impl Handle<GetPullRequestReviewThreads> for Bitbucket {
         ctx: &CallContext,
     ) -> Result<Response<Page<ReviewThread>>, Error> {
         let (comments, raw) = self.all_comments(ctx, &a.pull_request_id).await?;
-        let parents: BTreeMap<u64, Option<u64>> = comments
+        let parents: BTreeMap<i64, Option<i64>> = comments
             .iter()
             .filter_map(|c| Some((c.id?, c.parent.as_ref().and_then(|p| p.id))))
             .collect();
-        let root_of = |mut id: u64| {
+        let root_of = |mut id: i64| {
             for _ in 0..100 {
                 match parents.get(&id).copied().flatten() {
                     Some(parent) if parents.contains_key(&parent) => id = parent,
@@ -310,8 +313,8 @@ impl Handle<GetPullRequestReviewThreads> for Bitbucket {
             }
             id
         };
-        let mut threads: BTreeMap<u64, ReviewThread> = BTreeMap::new();
-        let mut members: BTreeMap<u64, Vec<&CommentJson>> = BTreeMap::new();
+        let mut threads: BTreeMap<i64, ReviewThread> = BTreeMap::new();
+        let mut members: BTreeMap<i64, Vec<&CommentJson>> = BTreeMap::new();
         for comment in &comments {
             if let Some(id) = comment.id {
                 members.entry(root_of(id)).or_default().push(comment);

@@ -194,7 +194,7 @@ pub(crate) struct Pipeline {
     #[serde(default)]
     pub uuid: Option<String>,
     #[serde(default)]
-    pub build_number: Option<u64>,
+    pub build_number: Option<i64>,
     #[serde(default)]
     pub state: Option<PipelineState>,
     #[serde(default)]
@@ -213,7 +213,7 @@ impl Pipeline {
     /// `html_url` is built by the caller from the build number.
     pub fn neutral(
         self,
-        html_url: impl Fn(u64) -> Option<String>,
+        html_url: impl Fn(i64) -> Option<String>,
     ) -> Result<WorkflowRun, scm_core::Error> {
         let id = self.uuid.clone().ok_or_else(|| {
             scm_core::Error::malformed("Bitbucket sent a pipeline without a uuid")

@@ -26,13 +26,13 @@ pub(crate) struct Inline {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct ParentRef {
     #[serde(default)]
-    pub id: Option<u64>,
+    pub id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct CommentJson {
     #[serde(default)]
-    pub id: Option<u64>,
+    pub id: Option<i64>,
     #[serde(default)]
     pub content: Rendered,
     #[serde(default)]

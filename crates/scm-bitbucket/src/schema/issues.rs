@@ -8,7 +8,7 @@ use super::common::{timestamp, Account, Links, Rendered};
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct IssueJson {
     #[serde(default)]
-    pub id: Option<u64>,
+    pub id: Option<i64>,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]

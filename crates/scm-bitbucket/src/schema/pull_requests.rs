@@ -86,7 +86,7 @@ impl Participant {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct PullRequestJson {
     #[serde(default)]
-    pub id: Option<u64>,
+    pub id: Option<i64>,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -198,11 +198,11 @@ impl PullRequestJson {
             .filter_map(|r| {
                 r.uuid
                     .clone()
-                    .map(|u| serde_json::json!({ "uuid": u }))
+                    .map(|u| serde_json::json!({ "type": "user", "uuid": u }))
                     .or_else(|| {
                         r.account_id
                             .clone()
-                            .map(|a| serde_json::json!({ "account_id": a }))
+                            .map(|a| serde_json::json!({ "type": "user", "account_id": a }))
                     })
             })
             .collect()
