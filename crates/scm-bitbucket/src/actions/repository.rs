@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::client::Req;
 use crate::pagination::MAX_PAGELEN;
 use crate::schema::common::Account;
-use crate::schema::repository::{Membership, RepoPermission, Repository, WorkspaceAccess};
+use crate::schema::repository::{
+    permission, Membership, RepoPermission, Repository, WorkspaceAccess,
+};
 use crate::Bitbucket;
 
 #[async_trait]
@@ -110,11 +112,25 @@ impl Handle<GetRepositoryUserPermission> for Bitbucket {
             req,
             ctx,
             move |page: crate::schema::common::Paged<RepoPermission>| {
+                // Filtered by BBQL; Bitbucket may leave the user out of the
+                // entries it matched.
                 let found = page
                     .values
                     .into_iter()
-                    .find(|p| p.user.as_ref().is_some_and(|u| u.is(&wanted)))
-                    .and_then(RepoPermission::neutral);
+                    .find(|p| p.user.as_ref().is_none_or(|u| u.is(&wanted)))
+                    .map(|p| UserPermissions {
+                        user: p
+                            .user
+                            .as_ref()
+                            .map(Account::author)
+                            .unwrap_or_else(|| Author {
+                                id: Some(wanted.clone()),
+                                username: wanted.clone(),
+                                ..Author::default()
+                            }),
+                        permission: permission(p.permission.as_deref()),
+                        role_name: p.permission.clone(),
+                    });
                 Ok(found.unwrap_or(UserPermissions {
                     user: Author {
                         id: Some(wanted.clone()),

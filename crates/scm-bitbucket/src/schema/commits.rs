@@ -124,8 +124,8 @@ pub(crate) struct DiffStat {
 
 impl DiffStat {
     pub fn neutral(self) -> Option<CommitFile> {
-        let old = self.old.and_then(|f| f.path);
-        let new = self.new.and_then(|f| f.path);
+        let old = self.old.and_then(|f| f.path).filter(|p| !p.is_empty());
+        let new = self.new.and_then(|f| f.path).filter(|p| !p.is_empty());
         let status = match self.status.as_deref().unwrap_or("") {
             "added" => FileStatus::Added,
             "removed" => FileStatus::Removed,
