@@ -57,14 +57,20 @@ impl CommitJson {
         sha(&self.hash, "commit")
     }
 
+    /// The author's name and e-mail (from git's `raw` line) and the date
+    /// (Bitbucket's commit date is the author date).
     fn author(&self) -> Option<CommitAuthor> {
-        let raw = self.author.as_ref()?.raw.as_deref().unwrap_or("");
+        let raw = self
+            .author
+            .as_ref()
+            .and_then(|a| a.raw.as_deref())
+            .unwrap_or("");
         let (name, email) = split_raw_author(raw);
-        Some(CommitAuthor {
-            name,
-            email,
-            date: timestamp(&self.date),
-        })
+        let date = timestamp(&self.date);
+        if name.is_none() && email.is_none() && date.is_none() {
+            return None;
+        }
+        Some(CommitAuthor { name, email, date })
     }
 
     pub fn neutral(self) -> Result<Commit, scm_core::Error> {
