@@ -32,6 +32,7 @@ pub mod config;
 mod errors;
 mod pagination;
 pub mod proxy;
+pub mod rate_limits;
 mod schema;
 pub mod webhooks;
 

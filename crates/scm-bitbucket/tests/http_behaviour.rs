@@ -549,3 +549,55 @@ async fn unsupported_actions_make_no_request() {
     assert_eq!(err.code(), "unsupported");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn raw_requests_stay_in_the_repository_and_are_authenticated() {
+    use scm_core::proxy::{CredentialSet, RawProxy, RawRequest};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{REPO}/pullrequests")))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "values": [] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let bb = bitbucket(&server.uri());
+    let scope = bb.scope(&ctx()).unwrap();
+    assert_eq!(scope.prefix, REPO);
+    let http_method = http::Method::GET;
+    let ok = scope
+        .check(
+            &http_method,
+            &format!("{REPO}/pullrequests?state=OPEN"),
+            false,
+        )
+        .unwrap();
+    for outside in [
+        "/repositories/acme/other",
+        "/user",
+        "/workspaces/acme/members",
+        "/repositories/acme/widgets/../other",
+    ] {
+        assert!(
+            scope.check(&http_method, outside, true).is_err(),
+            "{outside}"
+        );
+    }
+    let mut headers = http::HeaderMap::new();
+    // A caller cannot bring its own credential.
+    headers.insert("authorization", "Bearer someone-else".parse().unwrap());
+    let answer = bb
+        .send_raw(
+            RawRequest {
+                method: http::Method::GET,
+                path: ok,
+                headers,
+                body: bytes::Bytes::new(),
+                credentials: CredentialSet::Installation,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+}
