@@ -601,3 +601,58 @@ async fn raw_requests_stay_in_the_repository_and_are_authenticated() {
         .unwrap();
     assert_eq!(answer.status(), 200);
 }
+
+#[tokio::test]
+async fn a_workspace_without_the_issue_tracker_says_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{REPO}/issues/5")))
+        .respond_with(ResponseTemplate::new(410).set_body_json(json!({
+            "type": "error", "error": { "message": "Repository has no issue tracker." }
+        })))
+        .mount(&server)
+        .await;
+    let err = bitbucket(&server.uri())
+        .handle(
+            GetIssue {
+                issue_id: "5".into(),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "resource_not_found");
+    let text = err.to_string();
+    assert!(text.contains("Repository has no issue tracker."), "{text}");
+    assert!(text.contains("issue tracker is deprecated"), "{text}");
+}
+
+#[tokio::test]
+async fn pull_request_pages_stay_within_bitbucket_s_limit() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{REPO}/pullrequests")))
+        .and(query_param("pagelen", "50"))
+        .and(query_param("state", "OPEN"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "values": [] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = bitbucket(&server.uri())
+        .handle(
+            GetPullRequests {
+                state: Some(scm_core::model::PullRequestState::Open),
+                head: None,
+                page: PageRequest {
+                    cursor: None,
+                    per_page: Some(100),
+                },
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap()
+        .into_data()
+        .unwrap();
+    assert!(page.items.is_empty() && page.next_cursor.is_none());
+}
