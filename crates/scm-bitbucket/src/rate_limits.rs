@@ -27,7 +27,7 @@ impl BitbucketRateLimits {
     /// an estimated `remaining` of a fifth of the limit (the header only says
     /// the budget is running low), so the quota layer slows down before
     /// Bitbucket refuses; `Retry-After` as sent.
-    pub fn read(&self, headers: &HeaderMap) -> RateLimitInfo {
+    pub fn info(&self, headers: &HeaderMap) -> RateLimitInfo {
         let text = |name: &str| {
             headers
                 .get(name)
@@ -46,7 +46,7 @@ impl BitbucketRateLimits {
     }
 
     /// Capacity and window to count against: Bitbucket never reports them.
-    pub fn assumed_capacity(&self) -> (u64, Duration) {
+    pub fn capacity(&self) -> (u64, Duration) {
         (HOURLY_CAPACITY, WINDOW)
     }
 }
@@ -58,17 +58,17 @@ mod tests {
     #[test]
     fn scaled_limit_headers() {
         let mut h = HeaderMap::new();
-        assert_eq!(BitbucketRateLimits.read(&h), RateLimitInfo::default());
+        assert_eq!(BitbucketRateLimits.info(&h), RateLimitInfo::default());
         h.insert("x-ratelimit-limit", "1500".parse().unwrap());
         h.insert("x-ratelimit-resource", "api-repository".parse().unwrap());
         h.insert("x-ratelimit-nearlimit", "false".parse().unwrap());
-        let info = BitbucketRateLimits.read(&h);
+        let info = BitbucketRateLimits.info(&h);
         assert_eq!((info.limit, info.remaining), (Some(1500), None));
         h.insert("x-ratelimit-nearlimit", "true".parse().unwrap());
         h.insert("retry-after", "12".parse().unwrap());
-        let info = BitbucketRateLimits.read(&h);
+        let info = BitbucketRateLimits.info(&h);
         assert_eq!(info.remaining, Some(300));
         assert_eq!(info.retry_after, Some(Duration::from_secs(12)));
-        assert_eq!(BitbucketRateLimits.assumed_capacity(), (1000, WINDOW));
+        assert_eq!(BitbucketRateLimits.capacity(), (1000, WINDOW));
     }
 }
