@@ -33,6 +33,7 @@ mod errors;
 mod pagination;
 pub mod proxy;
 pub mod rate_limits;
+pub mod registration;
 mod schema;
 pub mod webhooks;
 
@@ -47,6 +48,7 @@ use scm_core::{AnyAction, AnyOutput, CapabilitySet, Error, Provider, Response};
 
 pub use auth::{BitbucketAuth, OAuthClient};
 pub use config::BitbucketConfig;
+pub use registration::{BitbucketRegistration, REGISTRATION};
 
 /// The provider name in capabilities, results, routes and envelopes.
 pub const PROVIDER: &str = "bitbucket";

@@ -17,4 +17,4 @@ mod verify;
 
 pub use parse::{parse, ParseError, Parsed, ParsedEvent};
 pub use receiver::{BitbucketReceiver, DELIVERY_HEADER, EVENT_HEADER};
-pub use verify::{verify, verify_sha256_hex, SignatureError, SIGNATURE_HEADER};
+pub use verify::{verify, SIGNATURE_HEADER};

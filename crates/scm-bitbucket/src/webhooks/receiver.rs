@@ -7,7 +7,9 @@ use scm_core::events::{
 };
 use scm_core::Secret;
 
-use super::{parse, verify, Parsed, ParsedEvent, SignatureError};
+use scm_core::events::signature::SignatureError;
+
+use super::{parse, verify, Parsed, ParsedEvent};
 use crate::PROVIDER;
 
 /// The event type header (payloads carry none).
@@ -19,14 +21,21 @@ pub const DELIVERY_HEADER: &str = "x-request-uuid";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BitbucketReceiver;
 
-impl From<SignatureError> for WebhookRejection {
-    fn from(err: SignatureError) -> Self {
-        let kind = match err {
-            SignatureError::NoSecret => RejectionKind::Misconfigured,
-            _ => RejectionKind::Unauthenticated,
-        };
-        WebhookRejection::new(kind, err.code(), err.message())
-    }
+/// A refused signature: 500 without a secret (the provider retries once
+/// one is configured), else 401.
+fn refused(err: SignatureError) -> WebhookRejection {
+    let kind = match err {
+        SignatureError::NoSecret => RejectionKind::Misconfigured,
+        _ => RejectionKind::Unauthenticated,
+    };
+    let message = match err {
+        SignatureError::NoSecret => "no webhook secret is configured for Bitbucket".to_owned(),
+        SignatureError::Malformed => {
+            "the X-Hub-Signature header is missing or not `sha256=<hex>`".to_owned()
+        }
+        other => format!("X-Hub-Signature: {other}"),
+    };
+    WebhookRejection::new(kind, super::verify::code(&err), message)
 }
 
 fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
@@ -48,7 +57,7 @@ impl WebhookReceiver for BitbucketReceiver {
         headers: &http::HeaderMap,
         body: Bytes,
     ) -> Result<ReceivedWebhook, WebhookRejection> {
-        verify(headers, &body, secrets)?;
+        verify(headers, &body, secrets).map_err(refused)?;
         let missing = |name: &str| {
             WebhookRejection::new(
                 RejectionKind::Malformed,

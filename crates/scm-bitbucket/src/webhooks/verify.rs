@@ -2,82 +2,24 @@
 //!
 //! A hook with a secret signs each delivery with
 //! `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>` — the
-//! header name of GitHub's legacy SHA-1 signature, but SHA-256, so
-//! GitHub's verifier is not reused. The check runs on the raw bytes before
+//! header name of GitHub's legacy SHA-1 signature, but SHA-256, so only
+//! the `sha256=` form is accepted. The check runs on the raw bytes before
 //! anything is parsed, against every configured secret (rotation) in
-//! constant time, without stopping at the first match. Unsigned
-//! deliveries are refused when a secret is configured.
+//! constant time ([`scm_core::events::signature::verify_sha256_hex`]).
+//! Unsigned deliveries are refused when a secret is configured.
 
-use hmac::{Hmac, Mac};
+use scm_core::events::signature::{verify_sha256_hex, SignatureError};
 use scm_core::Secret;
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature";
 
-/// Why a signature did not verify. Carries no secret or signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignatureError {
-    /// No non-empty secret is configured: nothing can be verified.
-    NoSecret,
-    /// The header is missing or not `sha256=<64 hex digits>`.
-    Malformed,
-    /// No secret produces this signature.
-    Mismatch,
-}
-
-impl SignatureError {
-    pub fn code(self) -> &'static str {
-        match self {
-            SignatureError::NoSecret => "webhook_secret_missing",
-            SignatureError::Malformed => "webhook_signature_malformed",
-            SignatureError::Mismatch => "webhook_signature_mismatch",
-        }
-    }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            SignatureError::NoSecret => "no webhook secret is configured for Bitbucket",
-            SignatureError::Malformed => {
-                "the X-Hub-Signature header is missing or not `sha256=<hex>`"
-            }
-            SignatureError::Mismatch => "the X-Hub-Signature does not match any configured secret",
-        }
-    }
-}
-
-/// Verifies `header_value` = `sha256=<hex HMAC-SHA256(secret, body)>`
-/// against every non-empty secret in constant time (no early exit).
-pub fn verify_sha256_hex(
-    secrets: &[Secret],
-    header_value: &[u8],
-    body: &[u8],
-) -> Result<(), SignatureError> {
-    let usable: Vec<&Secret> = secrets.iter().filter(|s| !s.is_empty()).collect();
-    if usable.is_empty() {
-        return Err(SignatureError::NoSecret);
-    }
-    let hex_part = header_value
-        .strip_prefix(b"sha256=")
-        .ok_or(SignatureError::Malformed)?;
-    let mut expected = [0u8; 32];
-    if hex_part.len() != 64 || hex::decode_to_slice(hex_part, &mut expected).is_err() {
-        return Err(SignatureError::Malformed);
-    }
-    let mut matched = subtle::Choice::from(0u8);
-    for secret in usable {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
-            continue;
-        };
-        mac.update(body);
-        let actual = mac.finalize().into_bytes();
-        matched |= actual.as_slice().ct_eq(&expected);
-    }
-    if bool::from(matched) {
-        Ok(())
-    } else {
-        Err(SignatureError::Mismatch)
+/// A stable code for a refused signature.
+pub fn code(err: &SignatureError) -> &'static str {
+    match err {
+        SignatureError::NoSecret => "webhook_secret_missing",
+        SignatureError::Malformed => "webhook_signature_malformed",
+        SignatureError::Mismatch => "webhook_signature_mismatch",
     }
 }
 
@@ -99,6 +41,8 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
 
     fn sign(secret: &str, body: &[u8]) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
@@ -106,25 +50,24 @@ mod tests {
         format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
     }
 
+    fn headers(signature: &str) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        h.insert(SIGNATURE_HEADER, signature.parse().unwrap());
+        h
+    }
+
     #[test]
     fn any_configured_secret_verifies() {
         let body = br#"{"push":{}}"#;
         let secrets = [Secret::new("old"), Secret::new(""), Secret::new("new")];
+        assert_eq!(verify(&headers(&sign("new", body)), body, &secrets), Ok(()));
+        assert_eq!(verify(&headers(&sign("old", body)), body, &secrets), Ok(()));
         assert_eq!(
-            verify_sha256_hex(&secrets, sign("new", body).as_bytes(), body),
-            Ok(())
-        );
-        assert_eq!(
-            verify_sha256_hex(&secrets, sign("old", body).as_bytes(), body),
-            Ok(())
-        );
-        assert_eq!(
-            verify_sha256_hex(&secrets, sign("other", body).as_bytes(), body),
+            verify(&headers(&sign("other", body)), body, &secrets),
             Err(SignatureError::Mismatch)
         );
-        // One changed byte of the body.
         assert_eq!(
-            verify_sha256_hex(&secrets, sign("new", body).as_bytes(), br#"{"push":[]}"#),
+            verify(&headers(&sign("new", body)), br#"{"push":[]}"#, &secrets),
             Err(SignatureError::Mismatch)
         );
     }
@@ -136,20 +79,12 @@ mod tests {
         // GitHub's legacy SHA-1 form is not accepted.
         let sha1 = format!("sha1={}", "0".repeat(40));
         assert_eq!(
-            verify_sha256_hex(&secrets, sha1.as_bytes(), body),
+            verify(&headers(&sha1), body, &secrets),
             Err(SignatureError::Malformed)
         );
         assert_eq!(
-            verify_sha256_hex(&secrets, b"sha256=zz", body),
+            verify(&headers("sha256=zz"), body, &secrets),
             Err(SignatureError::Malformed)
-        );
-        assert_eq!(
-            verify_sha256_hex(&[], sign("s", body).as_bytes(), body),
-            Err(SignatureError::NoSecret)
-        );
-        assert_eq!(
-            verify_sha256_hex(&[Secret::new("")], sign("s", body).as_bytes(), body),
-            Err(SignatureError::NoSecret)
         );
         let unsigned = http::HeaderMap::new();
         assert_eq!(
@@ -157,5 +92,13 @@ mod tests {
             Err(SignatureError::Malformed)
         );
         assert_eq!(verify(&unsigned, body, &[]), Err(SignatureError::NoSecret));
+        assert_eq!(
+            verify(&headers(&sign("s", body)), body, &[Secret::new("")]),
+            Err(SignatureError::NoSecret)
+        );
+        assert_eq!(
+            code(&SignatureError::Mismatch),
+            "webhook_signature_mismatch"
+        );
     }
 }
