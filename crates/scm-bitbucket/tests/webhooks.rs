@@ -9,6 +9,8 @@ mod common;
 
 use std::path::PathBuf;
 
+use common::{fixtures, CORPUS};
+
 use bytes::Bytes;
 use scm_bitbucket::webhooks::BitbucketReceiver;
 use scm_core::events::*;
@@ -17,41 +19,6 @@ use scm_core::Secret;
 use scm_testkit::webhooks::signature_sha256;
 
 const SECRET: &str = "bitbucket-webhook-secret";
-
-/// The corpus files and their `X-Event-Key` (from the corpus README: Cloud
-/// payloads carry no key of their own).
-const CORPUS: &[(&str, &str)] = &[
-    ("push.json", "repo:push"),
-    ("push_branch_create.json", "repo:push"),
-    ("push_branch_delete.json", "repo:push"),
-    ("push_tag_create.json", "repo:push"),
-    ("push_tag_delete.json", "repo:push"),
-    ("pr_created.json", "pullrequest:created"),
-    ("pr_updated.json", "pullrequest:updated"),
-    ("pr_fulfilled.json", "pullrequest:fulfilled"),
-    ("pr_declined.json", "pullrequest:rejected"),
-    ("pr_comment_created.json", "pullrequest:comment_created"),
-    ("pr_comment_deleted.json", "pullrequest:comment_deleted"),
-    ("pipeline_hook_created.json", "repo:commit_status_created"),
-    ("pipeline_hook_update.json", "repo:commit_status_updated"),
-];
-
-fn fixtures() -> Vec<(PathBuf, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let Some(name) = stem.strip_prefix("ours-") else {
-            continue;
-        };
-        let base = name.split('-').next().unwrap();
-        let key = base.replacen('_', ":", 1);
-        out.push((path, key));
-    }
-    out.sort();
-    out
-}
 
 fn headers(key: &str, body: &[u8], index: usize) -> http::HeaderMap {
     let mut h = http::HeaderMap::new();

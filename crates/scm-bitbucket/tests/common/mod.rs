@@ -57,3 +57,38 @@ pub fn read_json(path: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// The corpus files and their `X-Event-Key` (from the corpus README: Cloud
+/// payloads carry no key of their own).
+pub const CORPUS: &[(&str, &str)] = &[
+    ("push.json", "repo:push"),
+    ("push_branch_create.json", "repo:push"),
+    ("push_branch_delete.json", "repo:push"),
+    ("push_tag_create.json", "repo:push"),
+    ("push_tag_delete.json", "repo:push"),
+    ("pr_created.json", "pullrequest:created"),
+    ("pr_updated.json", "pullrequest:updated"),
+    ("pr_fulfilled.json", "pullrequest:fulfilled"),
+    ("pr_declined.json", "pullrequest:rejected"),
+    ("pr_comment_created.json", "pullrequest:comment_created"),
+    ("pr_comment_deleted.json", "pullrequest:comment_deleted"),
+    ("pipeline_hook_created.json", "repo:commit_status_created"),
+    ("pipeline_hook_update.json", "repo:commit_status_updated"),
+];
+
+pub fn fixtures() -> Vec<(PathBuf, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let Some(name) = stem.strip_prefix("ours-") else {
+            continue;
+        };
+        let base = name.split('-').next().unwrap();
+        let key = base.replacen('_', ":", 1);
+        out.push((path, key));
+    }
+    out.sort();
+    out
+}
