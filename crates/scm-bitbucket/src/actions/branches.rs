@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::branch_name;
 use crate::client::Req;
-use crate::schema::commits::RefJson;
+use crate::schema::refs::RefJson;
 use crate::Bitbucket;
 
 impl Bitbucket {

@@ -10,7 +10,8 @@ use scm_core::{Cursor, Error, Handle, Page, PageRequest, Response};
 use super::branch_name;
 use crate::client::{Req, ReqBody};
 use crate::pagination::{cursor_tag, PageState, MAX_PAGELEN};
-use crate::schema::commits::{CommitJson, DiffStat, RefJson};
+use crate::schema::commits::{CommitJson, DiffStat};
+use crate::schema::refs::RefJson;
 use crate::Bitbucket;
 
 /// Pages of a commit's diffstat read for `get_commit` (100 files each).

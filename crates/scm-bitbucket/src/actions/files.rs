@@ -11,7 +11,7 @@ use scm_core::{Error, Handle, Page, RawResponse, Response, ResponseMeta};
 
 use crate::client::Req;
 use crate::pagination::MAX_PAGELEN;
-use crate::schema::files::TreeEntryJson;
+use crate::schema::contents::TreeEntryJson;
 use crate::Bitbucket;
 
 /// README names Bitbucket renders, most common first.

@@ -11,7 +11,7 @@ mod moderation;
 mod pull_requests;
 mod repository;
 mod reviews;
-mod web;
+mod urls;
 
 use scm_core::http_util::encode_segment;
 use scm_core::model::Sha;
@@ -19,8 +19,8 @@ use scm_core::provider::CallContext;
 use scm_core::Error;
 
 use crate::client::{Json, Req};
-use crate::schema::commits::RefJson;
 use crate::schema::pull_requests::PullRequestJson;
+use crate::schema::refs::RefJson;
 use crate::schema::repository::Repository;
 use crate::Bitbucket;
 

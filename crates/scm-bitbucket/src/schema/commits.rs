@@ -1,8 +1,6 @@
-//! Commits, diffstats and refs (branches and tags).
+//! Commits and their diffstats.
 
-use scm_core::model::{
-    Commit, CommitAuthor, CommitFile, FileStatus, GitRef, PullRequestCommit, Sha,
-};
+use scm_core::model::{Commit, CommitAuthor, CommitFile, FileStatus, PullRequestCommit, Sha};
 use serde::Deserialize;
 
 use super::common::{sha, timestamp, Account, CommitRef, Links, Rendered};
@@ -154,39 +152,5 @@ impl DiffStat {
             patch: None,
             sha: None,
         })
-    }
-}
-
-/// A branch or a tag.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct RefJson {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default, rename = "type")]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub target: Option<CommitRef>,
-}
-
-impl RefJson {
-    pub fn git_ref(self) -> Result<GitRef, scm_core::Error> {
-        let name = self
-            .name
-            .ok_or_else(|| scm_core::Error::malformed("Bitbucket sent a ref without a name"))?;
-        let prefix = if self.kind.as_deref() == Some("tag") {
-            "refs/tags/"
-        } else {
-            "refs/heads/"
-        };
-        let hash = self.target.and_then(|t| t.hash);
-        Ok(GitRef {
-            ref_name: format!("{prefix}{name}"),
-            sha: sha(&hash, "ref")?,
-        })
-    }
-
-    pub fn tag(mut self) -> Self {
-        self.kind = Some("tag".into());
-        self
     }
 }
