@@ -82,12 +82,7 @@ async fn an_update_keeps_reviewers_and_description_and_sends_the_version() {
         body: None,
         state: Some(scm_core::model::PullRequestState::Closed),
     };
-    let pr = provider
-        .handle(action, &ctx())
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let pr = data(&provider, action).await;
     assert_eq!(pr.title, "New title");
     assert_eq!(pr.state, scm_core::model::PullRequestState::Closed);
     assert!(!pr.merged);
@@ -121,7 +116,7 @@ async fn a_stale_version_is_a_conflict_with_the_providers_message() {
         body: Some("New body".into()),
         state: None,
     };
-    let err = provider.handle(action, &ctx()).await.unwrap_err();
+    let err = error(&provider, action).await;
     assert_eq!(err.code(), "resource_conflict");
     assert!(err.to_string().contains("out-of-date information"), "{err}");
     assert!(
@@ -166,19 +161,15 @@ async fn comment_deletes_and_edits_send_the_current_version() {
         )
         .await
         .unwrap();
-    let edited = provider
-        .handle(
-            UpdateReviewComment {
-                pull_request_id: "7".into(),
-                comment_id: "5".into(),
-                body: "new".into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let edited = data(
+        &provider,
+        UpdateReviewComment {
+            pull_request_id: "7".into(),
+            comment_id: "5".into(),
+            body: "new".into(),
+        },
+    )
+    .await;
     assert_eq!(edited.body, "new");
 }
 
@@ -210,12 +201,8 @@ async fn lists_page_to_the_end_with_opaque_cursors() {
     };
     let mut names = Vec::new();
     loop {
-        let Page { items, next_cursor } = provider
-            .handle(ListRepositories { page: page.clone() }, &ctx())
-            .await
-            .unwrap()
-            .into_data()
-            .unwrap();
+        let Page { items, next_cursor } =
+            data(&provider, ListRepositories { page: page.clone() }).await;
         names.extend(items.into_iter().map(|r| r.full_name));
         match next_cursor {
             Some(cursor) => page.cursor = Some(cursor),
@@ -236,7 +223,7 @@ async fn rate_limits_and_errors_keep_their_codes() {
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "12"))
         .mount(&server)
         .await;
-    let err = provider.handle(GetRepository {}, &ctx()).await.unwrap_err();
+    let err = error(&provider, GetRepository {}).await;
     assert_eq!(err.code(), "rate_limit_exceeded");
     assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(12)));
 }
@@ -260,12 +247,7 @@ async fn the_acting_user_comes_from_x_ausername() {
         })))
         .mount(&server)
         .await;
-    let me = provider
-        .handle(GetAuthenticatedActor {}, &ctx())
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let me = data(&provider, GetAuthenticatedActor {}).await;
     assert_eq!(me.username, "jane.doe");
     assert_eq!(me.id.as_deref(), Some("9"));
     assert_eq!(me.kind.as_deref(), Some("user"));
@@ -315,12 +297,7 @@ async fn line_comments_take_their_line_type_from_the_diff() {
         },
         start_line: None,
     };
-    let comment = provider
-        .handle(action, &ctx())
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let comment = data(&provider, action).await;
     assert_eq!(comment.id, "40");
     assert_eq!(comment.line, Some(11));
     assert_eq!(comment.side, Some(scm_core::model::ReviewSide::Head));
@@ -374,19 +351,15 @@ async fn reactions_branches_and_file_edits() {
         .mount(&server)
         .await;
 
-    let reaction = provider
-        .handle(
-            CreatePullRequestCommentReaction {
-                pull_request_id: "7".into(),
-                comment_id: "5".into(),
-                reaction: scm_core::model::Reaction::Hooray,
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let reaction = data(
+        &provider,
+        CreatePullRequestCommentReaction {
+            pull_request_id: "7".into(),
+            comment_id: "5".into(),
+            reaction: scm_core::model::Reaction::Hooray,
+        },
+    )
+    .await;
     assert_eq!(
         (reaction.id.as_str(), reaction.reaction),
         ("tada", scm_core::model::Reaction::Hooray)
@@ -411,29 +384,11 @@ async fn reactions_branches_and_file_edits() {
         )
         .await
         .unwrap();
-    let commit = provider
-        .handle(
-            CreateCommit {
-                branch: "main".into(),
-                parent_sha: scm_core::model::Sha::new(SHA).unwrap(),
-                message: "Add notes".into(),
-                actions: vec![scm_core::model::CommitAction::Write {
-                    path: "docs/notes.md".into(),
-                    content: "hello".into(),
-                    encoding: Default::default(),
-                    executable: false,
-                }],
-                force: false,
-                create_branch: false,
-                author: None,
-                expected_head_sha: None,
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let commit = data(
+        &provider,
+        write_one_file("main", SHA, "docs/notes.md", "hello"),
+    )
+    .await;
     assert_eq!(commit.parent_shas[0].as_str(), SHA);
     let request = seen.lock().unwrap().clone().unwrap();
     let content_type = request
@@ -457,21 +412,11 @@ async fn reactions_branches_and_file_edits() {
     assert!(!body.contains("sourceCommitId"));
 
     // What the file edit API cannot do is refused before any request.
-    let refused = provider
-        .handle(
-            CreateCommit {
-                branch: "main".into(),
-                parent_sha: scm_core::model::Sha::new(SHA).unwrap(),
-                message: "m".into(),
-                actions: vec![scm_core::model::CommitAction::Delete { path: "a".into() }],
-                force: false,
-                create_branch: false,
-                author: None,
-                expected_head_sha: None,
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap_err();
+    let refused = error(&provider, {
+        let mut delete = write_one_file("main", SHA, "a", "");
+        delete.actions = vec![scm_core::model::CommitAction::Delete { path: "a".into() }];
+        delete
+    })
+    .await;
     assert_eq!(refused.code(), "invalid_input");
 }

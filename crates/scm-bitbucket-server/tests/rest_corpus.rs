@@ -49,6 +49,11 @@ async fn serve(server: &MockServer, verb: &str, at: String, file: &str, status: 
         .await;
 }
 
+/// Serves `file` with 200 for `GET <path>`.
+async fn get(server: &MockServer, at: String, file: &str) {
+    serve(server, "GET", at, file, 200).await;
+}
+
 async fn setup() -> Option<(MockServer, scm_bitbucket_server::BitbucketServer)> {
     corpus()?;
     let server = MockServer::start().await;
@@ -109,21 +114,14 @@ async fn repositories_users_and_errors() {
     let Some((server, p)) = setup().await else {
         return;
     };
-    serve(&server, "GET", REPO.into(), "repo.json", 200).await;
-    serve(
+    get(&server, REPO.into(), "repo.json").await;
+    get(
         &server,
-        "GET",
         format!("{REPO}/branches/default"),
         "default_branch.json",
-        200,
     )
     .await;
-    let repo = p
-        .handle(GetRepository {}, &ctx())
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let repo = data(&p, GetRepository {}).await;
     assert_eq!(repo.id, "1");
     assert_eq!(repo.full_name, "PRJ/my-repo");
     assert_eq!(repo.name, "my-repo");
@@ -144,25 +142,14 @@ async fn repositories_users_and_errors() {
     );
     assert_eq!(repo.owner.unwrap().username, "PRJ");
 
-    serve(
-        &server,
-        "GET",
-        "/rest/api/latest/repos".into(),
-        "repos.json",
-        200,
+    get(&server, "/rest/api/latest/repos".into(), "repos.json").await;
+    let page = data(
+        &p,
+        ListRepositories {
+            page: PageRequest::default(),
+        },
     )
     .await;
-    let page = p
-        .handle(
-            ListRepositories {
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
     assert_eq!(
         page.items
             .iter()
@@ -173,25 +160,14 @@ async fn repositories_users_and_errors() {
     // `isLastPage: false` without `nextPageStart`: the next page starts after these two.
     assert!(page.next_cursor.is_some());
 
-    serve(
-        &server,
-        "GET",
-        "/rest/api/latest/users".into(),
-        "user_search.json",
-        200,
+    get(&server, "/rest/api/latest/users".into(), "user_search.json").await;
+    let people = data(
+        &p,
+        GetRepositoryAssignees {
+            page: PageRequest::default(),
+        },
     )
     .await;
-    let people = p
-        .handle(
-            GetRepositoryAssignees {
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
     assert_eq!(people.items[0].username, "jane@example");
     assert_eq!(
         people.items[0].display_name.as_deref(),
@@ -203,7 +179,7 @@ async fn repositories_users_and_errors() {
     let missing = MockServer::start().await;
     let q = provider(&format!("{}/rest", missing.uri()), http());
     serve(&missing, "GET", REPO.into(), "error.json", 404).await;
-    let err = q.handle(GetRepository {}, &ctx()).await.unwrap_err();
+    let err = error(&q, GetRepository {}).await;
     assert_eq!(err.code(), "resource_not_found");
     assert!(
         err.to_string()
@@ -217,25 +193,19 @@ async fn repos_filter_and_the_acting_user() {
     let Some((server, p)) = setup().await else {
         return;
     };
-    serve(
+    get(
         &server,
-        "GET",
         "/rest/api/latest/repos".into(),
         "repos_filter.json",
-        200,
     )
     .await;
-    let page = p
-        .handle(
-            ListRepositories {
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let page = data(
+        &p,
+        ListRepositories {
+            page: PageRequest::default(),
+        },
+    )
+    .await;
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].id, "2");
 
@@ -257,12 +227,7 @@ async fn repos_filter_and_the_acting_user() {
         ))
         .mount(&server)
         .await;
-    let me = p
-        .handle(GetAuthenticatedActor {}, &ctx())
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let me = data(&p, GetAuthenticatedActor {}).await;
     assert_eq!(me.username, "jcitizen");
     assert_eq!(me.id.as_deref(), Some("1"));
     assert_eq!(me.display_name.as_deref(), Some("Jane Citizen"));
@@ -277,69 +242,43 @@ async fn branches_commits_and_changes() {
     let Some((server, p)) = setup().await else {
         return;
     };
-    serve(
-        &server,
-        "GET",
-        format!("{REPO}/branches"),
-        "branches_filter.json",
-        200,
+    get(&server, format!("{REPO}/branches"), "branches_filter.json").await;
+    let branch = data(
+        &p,
+        GetBranch {
+            branch: "master-patch".into(),
+        },
     )
     .await;
-    let branch = p
-        .handle(
-            GetBranch {
-                branch: "master-patch".into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
     assert_eq!(branch.ref_name, "refs/heads/master-patch");
     assert_eq!(
         branch.sha.as_str(),
         "11ce869211917dd65610e70fcee454943b35ac6f"
     );
-    let missing = p
-        .handle(
-            GetBranch {
-                branch: "mast".into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap_err();
+    let missing = error(
+        &p,
+        GetBranch {
+            branch: "mast".into(),
+        },
+    )
+    .await;
     assert_eq!(missing.code(), "resource_not_found");
 
     let sha = "131cb13f4aed12e725177bc4b7c28db67839bf9f";
-    serve(
+    get(&server, format!("{REPO}/commits/{sha}"), "commit.json").await;
+    get(
         &server,
-        "GET",
-        format!("{REPO}/commits/{sha}"),
-        "commit.json",
-        200,
-    )
-    .await;
-    serve(
-        &server,
-        "GET",
         format!("{REPO}/commits/{sha}/changes"),
         "changes.json",
-        200,
     )
     .await;
-    let commit = p
-        .handle(
-            GetCommit {
-                sha: scm_core::model::Sha::new(sha).unwrap(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let commit = data(
+        &p,
+        GetCommit {
+            sha: scm_core::model::Sha::new(sha).unwrap(),
+        },
+    )
+    .await;
     assert_eq!(commit.commit.message, "update files");
     assert_eq!(
         commit.commit.parent_shas[0].as_str(),
@@ -358,28 +297,17 @@ async fn branches_commits_and_changes() {
     assert!(commit.files[0].sha.is_none());
     assert!(commit.files.iter().any(|f| f.path == "COPYING"));
 
-    serve(
-        &server,
-        "GET",
-        format!("{REPO}/commits"),
-        "commits.json",
-        200,
+    get(&server, format!("{REPO}/commits"), "commits.json").await;
+    let history = data(
+        &p,
+        GetCommits {
+            r#ref: Some("master".into()),
+            since: None,
+            until: None,
+            page: PageRequest::default(),
+        },
     )
     .await;
-    let history = p
-        .handle(
-            GetCommits {
-                r#ref: Some("master".into()),
-                since: None,
-                until: None,
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
     assert_eq!(history.items.len(), 1);
     assert_eq!(history.items[0].sha.as_str(), sha);
     assert!(history.next_cursor.is_none());
@@ -387,21 +315,17 @@ async fn branches_commits_and_changes() {
     let later = chrono::DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z")
         .unwrap()
         .to_utc();
-    let none = p
-        .handle(
-            GetCommitsByPath {
-                path: "README".into(),
-                r#ref: None,
-                since: Some(later),
-                until: None,
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let none = data(
+        &p,
+        GetCommitsByPath {
+            path: "README".into(),
+            r#ref: None,
+            since: Some(later),
+            until: None,
+            page: PageRequest::default(),
+        },
+    )
+    .await;
     assert!(none.items.is_empty());
 }
 
@@ -410,33 +334,20 @@ async fn pull_requests_files_and_comments() {
     let Some((server, p)) = setup().await else {
         return;
     };
-    serve(
+    get(&server, format!("{REPO}/pull-requests/1"), "pr.json").await;
+    get(
         &server,
-        "GET",
-        format!("{REPO}/pull-requests/1"),
-        "pr.json",
-        200,
-    )
-    .await;
-    serve(
-        &server,
-        "GET",
         format!("{REPO}/pull-requests/2"),
         "pr_iso_dates.json",
-        200,
     )
     .await;
-    let pr = p
-        .handle(
-            GetPullRequest {
-                pull_request_id: "1".into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let pr = data(
+        &p,
+        GetPullRequest {
+            pull_request_id: "1".into(),
+        },
+    )
+    .await;
     assert_eq!(pr.id, "1");
     assert_eq!(pr.title, "Updated Files");
     assert_eq!(pr.state, PullRequestState::Open);
@@ -454,80 +365,55 @@ async fn pull_requests_files_and_comments() {
         Some("http://example.com:7990/projects/PRJ/repos/my-repo/pull-requests/1")
     );
     assert_eq!(pr.created_at.unwrap().timestamp_millis(), 1530766870981);
-    let iso = p
-        .handle(
-            GetPullRequest {
-                pull_request_id: "2".into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let iso = data(
+        &p,
+        GetPullRequest {
+            pull_request_id: "2".into(),
+        },
+    )
+    .await;
     assert!(iso.created_at.is_some(), "ISO dates are read too");
     assert_eq!(iso.title, pr.title);
 
-    serve(
-        &server,
-        "GET",
-        format!("{REPO}/pull-requests"),
-        "prs.json",
-        200,
+    get(&server, format!("{REPO}/pull-requests"), "prs.json").await;
+    let open = data(
+        &p,
+        GetPullRequests {
+            state: Some(PullRequestState::Open),
+            head: None,
+            page: PageRequest::default(),
+        },
     )
     .await;
-    let open = p
-        .handle(
-            GetPullRequests {
-                state: Some(PullRequestState::Open),
-                head: None,
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
     assert_eq!(open.items.len(), 1);
-    let closed = p
-        .handle(
-            GetPullRequests {
-                state: Some(PullRequestState::Closed),
-                head: None,
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let closed = data(
+        &p,
+        GetPullRequests {
+            state: Some(PullRequestState::Closed),
+            head: None,
+            page: PageRequest::default(),
+        },
+    )
+    .await;
     assert!(
         closed.items.is_empty(),
         "the open pull request is filtered out"
     );
 
-    serve(
+    get(
         &server,
-        "GET",
         format!("{REPO}/pull-requests/1/changes"),
         "pr_change.json",
-        200,
     )
     .await;
-    let files = p
-        .handle(
-            GetPullRequestFiles {
-                pull_request_id: "1".into(),
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let files = data(
+        &p,
+        GetPullRequestFiles {
+            pull_request_id: "1".into(),
+            page: PageRequest::default(),
+        },
+    )
+    .await;
     assert_eq!(files.items.len(), 4);
     assert_eq!(files.items[0].path, "COPYING");
     assert_eq!(files.items[0].status, FileStatus::Added);
@@ -537,26 +423,20 @@ async fn pull_requests_files_and_comments() {
     );
     assert_eq!(files.items[1].status, FileStatus::Removed);
 
-    serve(
+    get(
         &server,
-        "GET",
         format!("{REPO}/pull-requests/1/activities"),
         "pr_comments.json",
-        200,
     )
     .await;
-    let comments = p
-        .handle(
-            GetPullRequestComments {
-                pull_request_id: "1".into(),
-                page: PageRequest::default(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
+    let comments = data(
+        &p,
+        GetPullRequestComments {
+            pull_request_id: "1".into(),
+            page: PageRequest::default(),
+        },
+    )
+    .await;
     let bodies: Vec<&str> = comments.items.iter().map(|c| c.body.as_str()).collect();
     assert_eq!(bodies, ["this is a second comment", "this is a comment"]);
     assert_eq!(comments.items[0].id, "2");
@@ -586,19 +466,15 @@ async fn pull_requests_files_and_comments() {
     )
     .await;
     for pull in ["1", "2"] {
-        let comment = p
-            .handle(
-                CreatePullRequestComment {
-                    pull_request_id: pull.into(),
-                    body: "this is a comment".into(),
-                    extensions: None,
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap()
-            .into_data()
-            .unwrap();
+        let comment = data(
+            &p,
+            CreatePullRequestComment {
+                pull_request_id: pull.into(),
+                body: "this is a comment".into(),
+                extensions: None,
+            },
+        )
+        .await;
         assert_eq!(comment.id, "1");
         assert_eq!(comment.body, "this is a comment");
         assert!(comment.created_at.is_some());
@@ -614,20 +490,11 @@ async fn line_types_from_a_recorded_diff_and_file_edits() {
     let Some((server, p)) = setup().await else {
         return;
     };
-    serve(
+    get(&server, format!("{REPO}/pull-requests/1"), "pr.json").await;
+    get(
         &server,
-        "GET",
-        format!("{REPO}/pull-requests/1"),
-        "pr.json",
-        200,
-    )
-    .await;
-    serve(
-        &server,
-        "GET",
         format!("{REPO}/pull-requests/1/diff/main.go"),
         "pr_file_diff.json",
-        200,
     )
     .await;
     serve(
@@ -665,7 +532,7 @@ async fn line_types_from_a_recorded_diff_and_file_edits() {
         "5c64a07cd6c0f21b753bf261ef059c7e7633c50a"
     );
     // A line outside the diff is refused before anything is posted.
-    let err = p.handle(make(40), &ctx()).await.unwrap_err();
+    let err = error(&p, make(40)).await;
     assert_eq!(err.code(), "invalid_input");
 
     for (file, message) in [
@@ -690,32 +557,16 @@ async fn line_types_from_a_recorded_diff_and_file_edits() {
             200,
         )
         .await;
-        let commit = q
-            .handle(
-                CreateCommit {
-                    branch: "feature".into(),
-                    parent_sha: scm_core::model::Sha::new(
-                        "abcdef0123abcdef4567abcdef8987abcdef6543",
-                    )
-                    .unwrap(),
-                    message: "m".into(),
-                    actions: vec![scm_core::model::CommitAction::Write {
-                        path: "README.md".into(),
-                        content: "x".into(),
-                        encoding: Default::default(),
-                        executable: false,
-                    }],
-                    force: false,
-                    create_branch: false,
-                    author: None,
-                    expected_head_sha: None,
-                },
-                &ctx(),
-            )
-            .await
-            .unwrap()
-            .into_data()
-            .unwrap();
+        let commit = data(
+            &q,
+            write_one_file(
+                "feature",
+                "abcdef0123abcdef4567abcdef8987abcdef6543",
+                "README.md",
+                "x",
+            ),
+        )
+        .await;
         assert_eq!(commit.sha.as_str().len(), 40, "{file}");
         if !message.is_empty() {
             assert_eq!(commit.message, message);
@@ -736,47 +587,25 @@ async fn the_single_branch_answer() {
     let Some((server, p)) = setup().await else {
         return;
     };
-    serve(
-        &server,
-        "GET",
-        format!("{REPO}/branches"),
-        "branch.json",
-        200,
+    get(&server, format!("{REPO}/branches"), "branch.json").await;
+    let r = data(
+        &p,
+        GetGitRef {
+            r#ref: "refs/heads/master".into(),
+        },
     )
     .await;
-    let r = p
-        .handle(
-            GetGitRef {
-                r#ref: "refs/heads/master".into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
     assert_eq!(r.ref_name, "refs/heads/master");
     assert_eq!(r.sha.as_str(), "11ce869211917dd65610e70fcee454943b35ac6e");
     let server2 = MockServer::start().await;
     let q = provider(&format!("{}/rest", server2.uri()), http());
-    serve(
-        &server2,
-        "GET",
-        format!("{REPO}/branches"),
-        "branches.json",
-        200,
+    get(&server2, format!("{REPO}/branches"), "branches.json").await;
+    let b = data(
+        &q,
+        GetBranch {
+            branch: "master".into(),
+        },
     )
     .await;
-    let b = q
-        .handle(
-            GetBranch {
-                branch: "master".into(),
-            },
-            &ctx(),
-        )
-        .await
-        .unwrap()
-        .into_data()
-        .unwrap();
     assert_eq!(b.sha.as_str(), "11ce869211917dd65610e70fcee454943b35ac6e");
 }

@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use scm_bitbucket_server::{BitbucketServer, BitbucketServerConfig, Credentials};
+use scm_core::actions::Action;
 use scm_core::registry::RepositoryRecord;
 use scm_core::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
-use scm_core::{CallContext, Error};
+use scm_core::{CallContext, Error, Handle};
 
 pub const TOKEN: &str = "bbdc-http-access-token-0123456789";
 pub const WEB: &str = "https://bitbucket.example.com/bitbucket";
@@ -101,5 +102,54 @@ impl Transport for Recording {
             violations,
         });
         Ok(response)
+    }
+}
+
+/// Runs one action for `PRJ/my-repo` and returns its data (panics on an
+/// error or a *not modified* answer).
+pub async fn data<A: Action>(provider: &BitbucketServer, action: A) -> A::Output
+where
+    BitbucketServer: Handle<A>,
+{
+    provider
+        .handle(action, &ctx())
+        .await
+        .unwrap_or_else(|err| panic!("{}: {err}", A::NAME))
+        .into_data()
+        .expect("data, not `not modified`")
+}
+
+/// Runs one action that must fail, and returns the error.
+pub async fn error<A: Action>(provider: &BitbucketServer, action: A) -> Error
+where
+    BitbucketServer: Handle<A>,
+{
+    match provider.handle(action, &ctx()).await {
+        Ok(_) => panic!("{} succeeded", A::NAME),
+        Err(err) => err,
+    }
+}
+
+/// `create_commit` writing one UTF-8 file on `branch` on top of `parent`.
+pub fn write_one_file(
+    branch: &str,
+    parent: &str,
+    path: &str,
+    content: &str,
+) -> scm_core::actions::CreateCommit {
+    scm_core::actions::CreateCommit {
+        branch: branch.into(),
+        parent_sha: scm_core::model::Sha::new(parent).unwrap(),
+        message: "Add notes".into(),
+        actions: vec![scm_core::model::CommitAction::Write {
+            path: path.into(),
+            content: content.into(),
+            encoding: Default::default(),
+            executable: false,
+        }],
+        force: false,
+        create_branch: false,
+        author: None,
+        expected_head_sha: None,
     }
 }
