@@ -203,7 +203,7 @@ fn expectations() -> Vec<(AnyAction, Vec<String>)> {
     vec![
         (act("get_authenticated_actor", json!({})), vec!["GET /bb/rest/api/latest/application-properties".into(), "GET /bb/rest/api/latest/users/alice".into()]),
         (act("get_repository", json!({})), vec![format!("GET {R}")]),
-        (act("get_repository_assignees", json!({})), vec!["GET /bb/rest/api/latest/users?permission=REPO_READ&permission.projectKey=PRJ&permission.repositorySlug=my-repo&start=0&limit=25".into()]),
+        (act("get_repository_assignees", json!({})), vec!["GET /bb/rest/api/latest/users?permission.1=REPO_READ&permission.1.projectKey=PRJ&permission.1.repositorySlug=my-repo&start=0&limit=25".into()]),
         (act("list_repository_user_permissions", json!({})), vec![format!("GET {R}/permissions/users?start=0&limit=25")]),
         (act("get_repository_user_permission", json!({"username": "alice"})), vec![format!("GET {R}/permissions/users?filter=alice&limit=100")]),
         (act("get_repository_topics", json!({})), vec![format!("GET {R}/labels?limit=100")]),

@@ -15,7 +15,7 @@ mod repository;
 mod reviews;
 mod web;
 
-use scm_core::http_util::{encode_query, encode_segment};
+use scm_core::http_util::encode_segment;
 use scm_core::{CallContext, Error, Result};
 
 use crate::client::{number, project_and_slug, repo_path, repo_segment, Call};
@@ -124,7 +124,10 @@ impl BitbucketServer {
             })
             .map(|user| (user, scm_core::RawResponse::default()))
             .ok_or_else(|| Error::NotFound {
-                detail: format!("Bitbucket Data Center has no user `{}`", encode_query(name)),
+                detail: format!(
+                    "Bitbucket Data Center has no user `{}`",
+                    name.chars().take(80).collect::<String>()
+                ),
             })
     }
 

@@ -56,7 +56,9 @@ impl Handle<GetRepository> for BitbucketServer {
 }
 
 /// Pull requests have no assignees; the people who can review are the
-/// users with read access to the repository.
+/// users with read access to the repository (`permission.1=REPO_READ`
+/// with the repository named in `permission.1.projectKey` and
+/// `permission.1.repositorySlug`).
 #[async_trait]
 impl Handle<GetRepositoryAssignees> for BitbucketServer {
     async fn handle(
@@ -66,9 +68,9 @@ impl Handle<GetRepositoryAssignees> for BitbucketServer {
     ) -> Result<Response<Page<Author>>> {
         let (key, slug) = project_and_slug(ctx)?;
         let call = Call::get("/api/latest/users".into())
-            .query("permission", "REPO_READ")
-            .query("permission.projectKey", key)
-            .query("permission.repositorySlug", slug);
+            .query("permission.1", "REPO_READ")
+            .query("permission.1.projectKey", key)
+            .query("permission.1.repositorySlug", slug);
         self.client()
             .list(call, &a.page, ctx, |user: BbUser| Ok(Some(user.into())))
             .await
