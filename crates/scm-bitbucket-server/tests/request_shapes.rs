@@ -420,3 +420,45 @@ async fn reactions_branches_and_file_edits() {
     .await;
     assert_eq!(refused.code(), "invalid_input");
 }
+
+#[tokio::test]
+async fn raw_requests_stay_in_the_repository_and_are_authenticated() {
+    use scm_core::proxy::{CredentialSet, RawProxy, RawRequest};
+    let (server, provider) = server().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{REPO}/pull-requests/7/merge")))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"canMerge": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let scope = provider.scope(&ctx()).unwrap();
+    assert_eq!(scope.prefix, "/api/latest/projects/PRJ/repos/my-repo");
+    for outside in [
+        "/api/latest/projects/PRJ/repos/other/pull-requests",
+        "/api/latest/projects/PRJ/repos/my-repo/../other",
+        "/api/latest/admin/users",
+        "/branch-utils/latest/projects/PRJ/repos/my-repo/branches",
+    ] {
+        assert!(
+            scope.check(&http::Method::GET, outside, true).is_err(),
+            "{outside}"
+        );
+    }
+    let path = scope
+        .check(
+            &http::Method::GET,
+            &format!("{}/pull-requests/7/merge", scope.prefix),
+            false,
+        )
+        .unwrap();
+    let request = RawRequest {
+        method: http::Method::GET,
+        path,
+        headers: http::HeaderMap::new(),
+        body: bytes::Bytes::new(),
+        credentials: CredentialSet::Installation,
+    };
+    let response = provider.send_raw(request, &ctx()).await.unwrap();
+    assert_eq!(response.status(), 200);
+}
