@@ -278,8 +278,8 @@ fn expectations() -> Vec<(AnyAction, Vec<String>)> {
     ]
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_action_sends_exactly_its_requests() {
+/// The stand-in and a log of the requests it received.
+async fn stand_in() -> (MockServer, Arc<Mutex<Vec<String>>>, BitbucketServer) {
     let server = MockServer::start().await;
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let log = seen.clone();
@@ -295,6 +295,12 @@ async fn every_action_sends_exactly_its_requests() {
         .mount(&server)
         .await;
     let provider = provider(&format!("{}/bb/rest", server.uri()), http());
+    (server, seen, provider)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_action_sends_exactly_its_requests() {
+    let (_server, seen, provider) = stand_in().await;
     let ctx = ctx();
 
     let mut covered = BTreeSet::new();
@@ -413,4 +419,150 @@ async fn web_urls_are_built_locally() {
         .await
         .unwrap_err();
     assert_eq!(dated.code(), "invalid_input");
+}
+
+/// What the composed reads make of the stand-in's activity stream,
+/// participants and directory listings.
+#[tokio::test]
+async fn composed_reads_map_threads_reviews_and_trees() {
+    use scm_core::actions::*;
+    use scm_core::model::ReviewState;
+    let (_server, _seen, p) = stand_in().await;
+    let pull = || "7".to_string();
+    let root = data(
+        &p,
+        GetThreadIdFromReviewCommentUniqueId {
+            pull_request_id: pull(),
+            review_comment_unique_id: "21".into(),
+        },
+    )
+    .await;
+    assert_eq!(root.as_deref(), Some("20"));
+    let unknown = data(
+        &p,
+        GetThreadIdFromReviewCommentUniqueId {
+            pull_request_id: pull(),
+            review_comment_unique_id: "99".into(),
+        },
+    )
+    .await;
+    assert!(unknown.is_none());
+
+    let comments = data(
+        &p,
+        GetPullRequestComments {
+            pull_request_id: pull(),
+            page: Default::default(),
+        },
+    )
+    .await;
+    let ids: Vec<&str> = comments.items.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["10", "11"],
+        "the conversation thread with its reply, not the diff thread"
+    );
+
+    let threads = data(
+        &p,
+        GetPullRequestReviewThreads {
+            pull_request_id: pull(),
+            include_reactions: true,
+            page: Default::default(),
+        },
+    )
+    .await;
+    assert_eq!(threads.items.len(), 1);
+    let thread = &threads.items[0];
+    assert_eq!(
+        (thread.id.as_str(), thread.path.as_deref(), thread.line),
+        ("20", Some("src/a.rs"), Some(3))
+    );
+    assert_eq!(thread.comments.len(), 2);
+    assert_eq!(thread.comments[1].in_reply_to_id.as_deref(), Some("20"));
+    assert_eq!(thread.comments[0].reactions.len(), 1);
+
+    let by_bob = data(
+        &p,
+        GetReviewComments {
+            pull_request_id: pull(),
+            review_id: "2".into(),
+            page: Default::default(),
+        },
+    )
+    .await;
+    assert_eq!(
+        by_bob
+            .items
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>(),
+        ["20"]
+    );
+
+    let reviews = data(
+        &p,
+        ListPullRequestReviews {
+            pull_request_id: pull(),
+            page: Default::default(),
+        },
+    )
+    .await;
+    assert_eq!(reviews.items.len(), 1, "carol has not reviewed");
+    assert_eq!(
+        (reviews.items[0].id.as_str(), reviews.items[0].state),
+        ("2", ReviewState::Approved)
+    );
+    let review = data(
+        &p,
+        GetPullRequestReview {
+            pull_request_id: pull(),
+            review_id: "bob".into(),
+        },
+    )
+    .await;
+    assert_eq!(review.commit_sha.unwrap().as_str(), SHA);
+
+    let sha = scm_core::model::Sha::new(SHA).unwrap();
+    let tree = data(
+        &p,
+        GetFullTree {
+            tree_sha: sha.clone(),
+            recursive: true,
+        },
+    )
+    .await;
+    let paths: Vec<&str> = tree.entries.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["README.md", "src", "src/a.rs"]);
+    assert!(!tree.truncated);
+    let first = data(
+        &p,
+        GetTree {
+            tree_sha: sha.clone(),
+            recursive: true,
+            page: Default::default(),
+        },
+    )
+    .await;
+    assert_eq!(first.items.len(), 2);
+    let rest = data(
+        &p,
+        GetTree {
+            tree_sha: sha,
+            recursive: true,
+            page: scm_core::PageRequest {
+                cursor: first.next_cursor,
+                per_page: None,
+            },
+        },
+    )
+    .await;
+    assert_eq!(
+        rest.items
+            .iter()
+            .map(|e| e.path.as_str())
+            .collect::<Vec<_>>(),
+        ["src/a.rs"]
+    );
+    assert!(rest.next_cursor.is_none());
 }
