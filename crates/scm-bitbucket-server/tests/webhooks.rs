@@ -319,3 +319,40 @@ fn signatures_are_required_except_for_the_ping() {
         .receive(&secrets, &no_key, Bytes::from(body))
         .is_ok());
 }
+
+/// Our own payload: one push that updated a branch and created a tag.
+#[test]
+fn a_push_of_several_refs_parses_into_one_event_each() {
+    let body = serde_json::json!({
+        "eventKey": "repo:refs_changed",
+        "date": "2026-11-27T10:15:00+0000",
+        "actor": {"name": "alice", "id": 1, "slug": "alice"},
+        "repository": {"slug": "widgets", "id": 42, "project": {"key": "ACME"}},
+        "changes": [
+            {"ref": {"id": "refs/heads/main", "displayId": "main", "type": "BRANCH"}, "refId": "refs/heads/main",
+             "fromHash": "1111111111111111111111111111111111111111", "toHash": "2222222222222222222222222222222222222222", "type": "UPDATE"},
+            {"ref": {"id": "refs/tags/v2", "displayId": "v2", "type": "TAG"}, "refId": "refs/tags/v2",
+             "fromHash": "0000000000000000000000000000000000000000", "toHash": "2222222222222222222222222222222222222222", "type": "ADD"}
+        ]
+    });
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let scm_bitbucket_server::webhooks::Parsed::Events(events) =
+        scm_bitbucket_server::webhooks::parse("repo:refs_changed", &bytes).unwrap()
+    else {
+        panic!("a push is supported");
+    };
+    let pushes: Vec<(String, PushAction)> = events
+        .into_iter()
+        .map(|e| match e.event {
+            Event::Push(p) => (p.ref_name, p.action),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        pushes,
+        [
+            ("refs/heads/main".to_owned(), PushAction::Pushed),
+            ("refs/tags/v2".to_owned(), PushAction::Created)
+        ]
+    );
+}

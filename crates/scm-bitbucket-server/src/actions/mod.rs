@@ -18,7 +18,7 @@ mod web;
 use scm_core::http_util::encode_segment;
 use scm_core::{CallContext, Error, Result};
 
-use crate::client::{number, project_and_slug, repo_path, repo_segment, Call};
+use crate::client::{number, repo_path, repo_segment, Call};
 use crate::schema::{BbComment, BbPullRequest, BbRef, BbUser};
 use crate::BitbucketServer;
 
@@ -146,12 +146,7 @@ impl BitbucketServer {
                     || b.id.as_deref() == Some(&format!("refs/heads/{name}"))
             })
             .ok_or_else(|| Error::NotFound {
-                detail: format!(
-                    "no branch `{name}` in {}",
-                    project_and_slug(ctx)
-                        .map(|(k, s)| format!("{k}/{s}"))
-                        .unwrap_or_default()
-                ),
+                detail: format!("no branch `{name}` in {}", ctx.repository.full_name),
             })
     }
 }

@@ -49,9 +49,10 @@ impl WebhookReceiver for BitbucketServerReceiver {
     /// some versions) is answered without verification and without an
     /// event: it carries nothing to act on. Everything else must be signed.
     ///
-    /// A push that changed several refs yields one event per ref; the
-    /// envelope holds the first and the others are reported as
-    /// unsupported (see the crate's notes on multi-event deliveries).
+    /// A push that changed several refs parses into one event per ref, but
+    /// a delivery carries one envelope: only the first ref's event is
+    /// delivered (`parse` returns them all). Data Center sends several
+    /// changes only when one push updates several refs at once.
     fn receive(
         &self,
         secrets: &[Secret],
