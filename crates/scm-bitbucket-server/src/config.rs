@@ -1,7 +1,7 @@
 //! Where a Bitbucket Data Center instance is and which credentials to use.
 
-use scm_core::{Error, Result, Secret};
-use url::Url;
+use scm_core::registration::normalize_base_url as normalize;
+use scm_core::{Result, Secret};
 
 /// How requests authenticate.
 #[derive(Debug, Clone)]
@@ -58,24 +58,6 @@ impl BitbucketServerConfig {
     }
 }
 
-/// Checks a base URL (http or https, a host, no query or fragment) and
-/// removes trailing slashes.
-pub fn normalize(url: &str) -> Result<String> {
-    let parsed = Url::parse(url.trim())
-        .map_err(|err| Error::invalid_input(format!("invalid URL `{url}`: {err}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::invalid_input(format!(
-            "URL `{url}` must be http or https with a host"
-        )));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::invalid_input(format!(
-            "URL `{url}` must not have a query or fragment"
-        )));
-    }
-    Ok(url.trim().trim_end_matches('/').to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,9 +74,7 @@ mod tests {
         let root =
             BitbucketServerConfig::new("http://bb:7990", Credentials::Token("t".into())).unwrap();
         assert_eq!(root.api_url, "http://bb:7990/rest");
-        assert!(normalize("ftp://x").is_err());
-        assert!(normalize("https://x/?a=b").is_err());
-        assert!(normalize("not a url").is_err());
+        assert!(BitbucketServerConfig::new("ftp://x", Credentials::Token("t".into())).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! the error's detail, in the provider's own words.
 
 use http::{HeaderMap, StatusCode};
-use scm_core::quota::{parse_retry_after, RateLimitInfo};
+use scm_core::quota::parse_retry_after;
 use scm_core::Error;
 use serde::Deserialize;
 
@@ -78,8 +78,10 @@ pub fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8])
         // 409: an out-of-date `version` (PullRequestOutOfDateException,
         // CommentOutOfDateException), a duplicate reaction or branch.
         409 | 412 => Error::Conflict { detail },
+        // Data Center's optional rate limiter says when to come back in
+        // `Retry-After` and reports no budget otherwise.
         429 => Error::RateLimited {
-            retry_after: parse_retry_after(headers).or(RateLimitInfo::from_headers(headers).wait()),
+            retry_after: parse_retry_after(headers),
             detail,
         },
         500..=599 => Error::ProviderUnavailable {

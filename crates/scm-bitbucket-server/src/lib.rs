@@ -19,7 +19,8 @@
 //! - `actions/`: one module per action group, each action an
 //!   `impl Handle<Action> for BitbucketServer`;
 //! - [`webhooks`]: signature verification and event parsing;
-//! - [`proxy`]: raw requests scoped to one repository.
+//! - [`proxy`]: raw requests scoped to one repository;
+//! - [`registration`]: [`REGISTRATION`], how the platform builds it.
 //!
 //! Repositories are named `PROJECT/slug` (personal ones `~USER/slug`).
 //! Data Center has no review objects: a participant's status (approved,
@@ -32,6 +33,7 @@ pub mod client;
 pub mod config;
 pub mod errors;
 pub mod proxy;
+pub mod registration;
 pub mod schema;
 pub mod webhooks;
 
@@ -45,6 +47,7 @@ use scm_core::transport::Transport;
 use scm_core::{AnyAction, AnyOutput, CallContext, CapabilitySet, Provider, Response, Result};
 
 pub use config::{BitbucketServerConfig, Credentials};
+pub use registration::REGISTRATION;
 
 use crate::auth::AuthTransport;
 use crate::client::Client;

@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use scm_bitbucket_server::webhooks::{sign, BitbucketServerReceiver};
+use scm_bitbucket_server::webhooks::BitbucketServerReceiver;
+use scm_core::events::signature::sign_sha256_hex;
 use scm_core::events::{
     CommentAction, Event, PullRequestAction, PullRequestReviewAction, PushAction, ReceivedWebhook,
     ReviewCommentAction, WebhookReceiver,
@@ -17,6 +18,10 @@ use scm_core::model::ReviewState;
 use scm_core::Secret;
 
 const SECRET: &str = "bitbucket-dc-webhook-secret";
+
+fn sign(secret: &str, body: &[u8]) -> String {
+    sign_sha256_hex(&Secret::new(secret), body)
+}
 
 fn headers(event_key: Option<&str>, body: &[u8], delivery: &str) -> http::HeaderMap {
     let mut headers = http::HeaderMap::new();

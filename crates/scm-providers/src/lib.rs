@@ -11,8 +11,11 @@ use scm_core::registration::ProviderRegistration;
 
 /// Every registered provider, in the order help texts and the capability
 /// matrix list them.
-pub static PROVIDERS: &[&dyn ProviderRegistration] =
-    &[&scm_github::REGISTRATION, &scm_gitlab::REGISTRATION];
+pub static PROVIDERS: &[&dyn ProviderRegistration] = &[
+    &scm_github::REGISTRATION,
+    &scm_gitlab::REGISTRATION,
+    &scm_bitbucket_server::REGISTRATION,
+];
 
 /// The registration of a provider by name.
 pub fn find(name: &str) -> Option<&'static dyn ProviderRegistration> {

@@ -16,4 +16,4 @@ mod verify;
 
 pub use parse::{body_event_key, parse, ParseError, Parsed, ParsedEvent};
 pub use receiver::{BitbucketServerReceiver, DELIVERY_HEADER, EVENT_HEADER, PING};
-pub use verify::{sign, verify, verify_sha256_hex, SignatureError, SIGNATURE_HEADER};
+pub use verify::{refusal_code, verify, SIGNATURE_HEADER};

@@ -8,8 +8,9 @@ use scm_core::events::{
 use scm_core::Secret;
 
 use super::parse::{body_event_key, parse, Parsed};
-use super::verify::{verify, SignatureError};
+use super::verify::{refusal_code, verify};
 use crate::client::PROVIDER;
+use scm_core::events::signature::SignatureError;
 
 /// The delivery id header.
 pub const DELIVERY_HEADER: &str = "x-request-id";
@@ -22,14 +23,14 @@ pub const PING: &str = "diagnostics:ping";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BitbucketServerReceiver;
 
-impl From<SignatureError> for WebhookRejection {
-    fn from(err: SignatureError) -> Self {
-        let kind = match err {
-            SignatureError::NoSecret => RejectionKind::Misconfigured,
-            _ => RejectionKind::Unauthenticated,
-        };
-        WebhookRejection::new(kind, err.code(), err.to_string())
-    }
+/// A refused signature: 500 when nothing can be verified (so Data Center
+/// retries once a secret is configured), else 401.
+fn rejection(err: SignatureError) -> WebhookRejection {
+    let kind = match err {
+        SignatureError::NoSecret => RejectionKind::Misconfigured,
+        _ => RejectionKind::Unauthenticated,
+    };
+    WebhookRejection::new(kind, refusal_code(err), err.to_string())
 }
 
 fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
@@ -67,7 +68,7 @@ impl WebhookReceiver for BitbucketServerReceiver {
                 delivery_id: delivery_id.unwrap_or_default(),
             });
         }
-        verify(headers, &body, secrets)?;
+        verify(headers, &body, secrets).map_err(rejection)?;
         let delivery_id = delivery_id.ok_or_else(|| {
             WebhookRejection::new(
                 RejectionKind::Malformed,
