@@ -28,6 +28,8 @@ impl RawProxy for Bitbucket {
             ),
             case_insensitive: false,
             extra: Vec::new(),
+            // Paths below the repository are plain segments.
+            encoded_slashes: false,
         })
     }
 

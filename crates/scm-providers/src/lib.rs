@@ -15,6 +15,7 @@ pub static PROVIDERS: &[&dyn ProviderRegistration] = &[
     &scm_github::REGISTRATION,
     &scm_gitlab::REGISTRATION,
     &scm_bitbucket::REGISTRATION,
+    &scm_bitbucket_server::REGISTRATION,
 ];
 
 /// The registration of a provider by name.
