@@ -227,6 +227,7 @@ fn registry_error(err: RegistryError) -> Error {
 /// `scm serve`: runs until SIGTERM or Ctrl-C.
 pub async fn serve(matches: &ArgMatches) -> Result<(), Error> {
     let config = load_config(matches)?;
+    scm_server::observability::startup::log_configuration(&config, "serve");
     eprintln!("scm: serving on http://{}", config.listen);
     scm_server::run(config).await.map_err(server_error)
 }

@@ -247,6 +247,7 @@ pub async fn listener_registry(
 }
 
 async fn worker(config: &Config, print_events: bool) -> Result<(), Error> {
+    scm_server::observability::startup::log_configuration(config, "worker");
     let registry = open_registry(config).await?;
     let listeners = listener_registry(&registry, print_events).await?;
     registry.close().await;

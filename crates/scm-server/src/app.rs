@@ -14,6 +14,7 @@ use scm_core::provider::ProviderResolver;
 use scm_core::{ActionName, AnyAction, AnyOutput, Capabilities, RequestOptions, SourceCodeManager};
 
 use crate::error::ApiError;
+use crate::observability;
 use crate::registry::Registry;
 use crate::signing::{unix_now, Verified, Verifier};
 
@@ -64,18 +65,24 @@ impl AppState {
             .verifier
             .verify(method.as_str(), path, headers, &body, action, unix_now())
             .await?;
+        observability::record("referrer", &verified.referrer);
+        if let Some(action) = action {
+            observability::record("action", action.as_str());
+        }
         Ok((verified, body))
     }
 
     async fn open(&self, verified: &Verified) -> Result<SourceCodeManager, ApiError> {
-        Ok(SourceCodeManager::open(
+        let scm = SourceCodeManager::open(
             &self.registry,
             self.resolver.as_ref(),
             verified.organization_id,
             &verified.repository,
             verified.referrer.clone(),
         )
-        .await?)
+        .await?;
+        observability::record("provider", scm.provider_name());
+        Ok(scm)
     }
 }
 

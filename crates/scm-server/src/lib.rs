@@ -21,6 +21,7 @@ pub mod crypto;
 pub mod error;
 pub mod events;
 pub mod nonces;
+pub mod observability;
 pub mod openapi;
 pub mod quota_store;
 pub mod registry;
@@ -101,7 +102,9 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         registry.clone(),
         queue,
     );
-    let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
+    let app = build_app(&config, registry.clone())
+        .merge(events::router(Arc::new(ingress)))
+        .layer(axum::middleware::from_fn(observability::log_requests));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
