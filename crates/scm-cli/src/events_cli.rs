@@ -247,6 +247,8 @@ pub async fn listener_registry(
 }
 
 async fn worker(config: &Config, print_events: bool) -> Result<(), Error> {
+    scm_server::observability::exporters::install(&config.observability)
+        .map_err(|err| Error::invalid_input(err.to_string()))?;
     scm_server::observability::startup::log_configuration(config, "worker");
     let registry = open_registry(config).await?;
     let listeners = listener_registry(&registry, print_events).await?;

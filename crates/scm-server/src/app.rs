@@ -111,23 +111,14 @@ async fn readyz(State(state): State<SharedState>) -> Response {
     }
 }
 
-/// The process-wide Prometheus recorder, installed on first use (metric
-/// names keep scm-core's dotted names; the exporter writes underscores).
+/// The process-wide Prometheus recorder (crate::observability::exporters),
+/// installed on first use when the server did not install it.
 fn prometheus() -> Option<&'static metrics_exporter_prometheus::PrometheusHandle> {
-    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
-        std::sync::OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            metrics_exporter_prometheus::PrometheusBuilder::new()
-                .install_recorder()
-                .map_err(|err| tracing::warn!(error = %err, "no Prometheus recorder"))
-                .ok()
-        })
-        .as_ref()
+    observability::exporters::prometheus()
 }
 
-/// Installs the Prometheus recorder (call before serving, so the first
-/// actions are counted).
+/// Installs the default recorder, Prometheus only (call before serving, so
+/// the first actions are counted).
 pub fn install_metrics() {
     let _ = prometheus();
 }

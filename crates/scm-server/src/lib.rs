@@ -44,6 +44,8 @@ pub enum ServerError {
     Registry(#[from] registry::RegistryError),
     #[error(transparent)]
     Queue(#[from] scm_stream::QueueError),
+    #[error("observability: {0}")]
+    Observability(String),
     #[error("listening: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -91,7 +93,8 @@ pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router 
 
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
 pub async fn run(config: Config) -> Result<(), ServerError> {
-    app::install_metrics();
+    observability::exporters::install(&config.observability)
+        .map_err(|err| ServerError::Observability(err.to_string()))?;
     let registry = open_registry(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "scm server listening");
