@@ -7,7 +7,8 @@
 //! The provider is `prism mock` of GitHub's official OpenAPI description;
 //! the webhook is a real delivery from `@octokit/webhooks-examples`.
 
-use std::net::TcpListener;
+mod support;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ use scm_rpc::{RpcProvider, RpcTarget};
 use scm_server::crypto::{SecretBox, KEY_ENV};
 use scm_testkit::prism::Prism;
 use serde_json::Value;
+use support::{add_github_repository, free_port};
 
 const ORG: i64 = 11;
 const TOKEN: &str = "ghp_logs_test_integration_token_4f2a";
@@ -45,41 +47,6 @@ impl Run {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     }
-
-    fn add_repository(&self, name: &str, api_url: &str, full_name: &str) -> i64 {
-        let integration = self.admin(&[
-            "integration",
-            "add",
-            "--provider",
-            "github",
-            "--name",
-            name,
-            "--api-url",
-            api_url,
-            "--web-url",
-            "https://github.com",
-        ]);
-        let id = integration["id"].as_i64().unwrap().to_string();
-        let repo = self.admin(&[
-            "repo",
-            "add",
-            "--org",
-            &ORG.to_string(),
-            "--integration",
-            &id,
-            "--full-name",
-            full_name,
-        ]);
-        repo["id"].as_i64().unwrap()
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The JSON log lines of the file, parsed.
@@ -105,10 +72,18 @@ fn serve_logs_every_request_and_no_secret() {
         dir,
         key: SecretBox::generate_key(),
     };
-    let repo_id = run.add_repository("logs", prism.base_url(), "octocat/hello-world");
+    let repo_id = add_github_repository(
+        |args| run.admin(args),
+        ORG,
+        "logs",
+        prism.base_url(),
+        "octocat/hello-world",
+    );
     // A provider nobody listens on: every call fails after retries.
     let dead_port = free_port();
-    let dead_repo = run.add_repository(
+    let dead_repo = add_github_repository(
+        |args| run.admin(args),
+        ORG,
         "down",
         &format!("http://127.0.0.1:{dead_port}"),
         "octocat/unreachable",

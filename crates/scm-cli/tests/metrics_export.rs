@@ -7,8 +7,10 @@
 //! `@octokit/webhooks-examples` (accepted, and refused for its
 //! signature), and the worker running a listener on the accepted event.
 
+mod support;
+
 use std::io::Write as _;
-use std::net::{TcpListener, UdpSocket};
+use std::net::UdpSocket;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,18 +22,11 @@ use scm_rpc::{RpcProvider, RpcTarget};
 use scm_server::crypto::{SecretBox, KEY_ENV};
 use scm_testkit::prism::Prism;
 use serde_json::Value;
+use support::{add_github_repository, free_port};
 
 const ORG: i64 = 12;
 const RPC0_SECRET: &str = "rpc0-metrics-test-secret";
 const WEBHOOK_SECRET: &str = "whsec-metrics-test";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A child process killed on drop.
 struct Running(Child);
@@ -85,32 +80,6 @@ impl Env {
                 .unwrap(),
         )
     }
-
-    fn add_repository(&self, name: &str, api_url: &str, full_name: &str) -> i64 {
-        let integration = self.admin(&[
-            "integration",
-            "add",
-            "--provider",
-            "github",
-            "--name",
-            name,
-            "--api-url",
-            api_url,
-        ]);
-        let id = integration["id"].as_i64().unwrap().to_string();
-        let org = ORG.to_string();
-        let repo = self.admin(&[
-            "repo",
-            "add",
-            "--org",
-            &org,
-            "--integration",
-            &id,
-            "--full-name",
-            full_name,
-        ]);
-        repo["id"].as_i64().unwrap()
-    }
 }
 
 /// Collects every datagram the socket receives.
@@ -142,9 +111,21 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
         key: SecretBox::generate_key(),
         statsd,
     };
-    let repo_id = env.add_repository("up", prism.base_url(), "octocat/hello-world");
+    let repo_id = add_github_repository(
+        |args| env.admin(args),
+        ORG,
+        "up",
+        prism.base_url(),
+        "octocat/hello-world",
+    );
     let dead = format!("http://127.0.0.1:{}", free_port());
-    let dead_repo = env.add_repository("down", &dead, "octocat/unreachable");
+    let dead_repo = add_github_repository(
+        |args| env.admin(args),
+        ORG,
+        "down",
+        &dead,
+        "octocat/unreachable",
+    );
     let key = env.admin(&[
         "client-key",
         "create",
