@@ -246,7 +246,7 @@ fn registry_error(err: RegistryError) -> Error {
 /// `scm serve`: runs until SIGTERM or Ctrl-C.
 pub async fn serve(matches: &ArgMatches) -> Result<(), Error> {
     let config = load_config(matches)?;
-    scm_server::app::install_metrics();
+    scm_server::observability::startup::log_configuration(&config, "serve");
     // Everything that can be misconfigured fails here, before the address
     // is announced.
     let prepared = scm_server::prepare(config).await.map_err(server_error)?;

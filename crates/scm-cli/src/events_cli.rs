@@ -328,6 +328,9 @@ fn listener_spec(record: &ListenerRecord) -> ListenerSpec {
 }
 
 async fn worker(config: &Config, print_events: Option<ListenerFrom>) -> Result<(), Error> {
+    scm_server::observability::exporters::install(&config.observability)
+        .map_err(|err| Error::invalid_input(err.to_string()))?;
+    scm_server::observability::startup::log_configuration(config, "worker");
     let registry = open_registry(config).await?;
     let listeners = listener_registry(&registry, print_events).await?;
     registry.close().await;

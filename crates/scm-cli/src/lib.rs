@@ -12,7 +12,8 @@
 //! - [`admin`]: `scm serve` and the registry administration commands;
 //! - [`bench`]: the RPC load benchmark;
 //! - [`events_cli`]: `scm worker`, dead letters and replay, listeners and
-//!   per-integration webhook secrets.
+//!   per-integration webhook secrets;
+//! - [`logging`]: the `tracing` subscriber every command installs.
 
 pub mod action_args;
 pub mod admin;
@@ -21,5 +22,6 @@ pub mod capabilities;
 pub mod credential_args;
 pub mod direct;
 pub mod events_cli;
+pub mod logging;
 pub mod providers;
 pub mod remote;

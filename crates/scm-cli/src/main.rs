@@ -9,6 +9,7 @@ use scm_cli::capabilities;
 use scm_cli::credential_args;
 use scm_cli::direct::{self, OutputOptions};
 use scm_cli::events_cli;
+use scm_cli::logging;
 use scm_cli::providers::{self, PROVIDERS};
 use scm_cli::{bench, remote};
 use scm_core::registration::{IntegrationSpec, ProviderRegistration};
@@ -25,6 +26,7 @@ fn cli() -> Command {
         .about("Provider-neutral source code management: actions, RPC and events")
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
+        .arg(logging::format_arg())
         .subcommand(
             Command::new("capabilities")
                 .about("Print which actions each provider supports")
@@ -170,6 +172,15 @@ async fn direct(provider: &dyn ProviderRegistration, matches: &ArgMatches) -> Re
 #[tokio::main]
 async fn main() -> ExitCode {
     let matches = cli().get_matches();
+    match logging::format_of(&matches) {
+        Ok(format) => {
+            logging::install(format);
+        }
+        Err(err) => {
+            direct::print_error(&err);
+            return ExitCode::FAILURE;
+        }
+    }
     let result = match matches.subcommand() {
         Some(("capabilities", sub)) => capabilities_command(sub),
         Some(("client", sub)) => remote::run(sub).await,

@@ -14,6 +14,7 @@ use scm_core::provider::ProviderResolver;
 use scm_core::{ActionName, AnyAction, AnyOutput, Capabilities, RequestOptions, SourceCodeManager};
 
 use crate::error::ApiError;
+use crate::observability;
 use crate::registry::Registry;
 use crate::signing::{unix_now, Verified, Verifier};
 
@@ -64,18 +65,24 @@ impl AppState {
             .verifier
             .verify(method.as_str(), path, headers, &body, action, unix_now())
             .await?;
+        observability::record("referrer", &verified.referrer);
+        if let Some(action) = action {
+            observability::record("action", action.as_str());
+        }
         Ok((verified, body))
     }
 
     async fn open(&self, verified: &Verified) -> Result<SourceCodeManager, ApiError> {
-        Ok(SourceCodeManager::open(
+        let scm = SourceCodeManager::open(
             &self.registry,
             self.resolver.as_ref(),
             verified.organization_id,
             &verified.repository,
             verified.referrer.clone(),
         )
-        .await?)
+        .await?;
+        observability::record("provider", scm.provider_name());
+        Ok(scm)
     }
 }
 
@@ -104,23 +111,14 @@ async fn readyz(State(state): State<SharedState>) -> Response {
     }
 }
 
-/// The process-wide Prometheus recorder, installed on first use (metric
-/// names keep scm-core's dotted names; the exporter writes underscores).
+/// The process-wide Prometheus recorder (crate::observability::exporters),
+/// installed on first use when the server did not install it.
 fn prometheus() -> Option<&'static metrics_exporter_prometheus::PrometheusHandle> {
-    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
-        std::sync::OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            metrics_exporter_prometheus::PrometheusBuilder::new()
-                .install_recorder()
-                .map_err(|err| tracing::warn!(error = %err, "no Prometheus recorder"))
-                .ok()
-        })
-        .as_ref()
+    observability::exporters::prometheus()
 }
 
-/// Installs the Prometheus recorder (call before serving, so the first
-/// actions are counted).
+/// Installs the default recorder, Prometheus only (call before serving, so
+/// the first actions are counted).
 pub fn install_metrics() {
     let _ = prometheus();
 }

@@ -28,6 +28,8 @@ pub struct Config {
     pub webhooks: crate::events::WebhooksConfig,
     /// `[queue]`: the event queue backend (`sqlite` or `nats`).
     pub queue: crate::events::QueueConfig,
+    /// `[observability]`: metric prefix and exporters.
+    pub observability: crate::observability::ObservabilityConfig,
 }
 
 impl Default for Config {
@@ -41,6 +43,7 @@ impl Default for Config {
             rpc0: Default::default(),
             webhooks: Default::default(),
             queue: Default::default(),
+            observability: Default::default(),
         }
     }
 }
@@ -75,6 +78,7 @@ impl Config {
         config.rpc0.apply_env(env)?;
         config.webhooks.apply_env(env)?;
         config.queue.apply_env(env)?;
+        config.observability.apply_env(env)?;
         Ok(config)
     }
 

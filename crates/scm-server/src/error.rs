@@ -129,11 +129,16 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&Body { errors: [&self] }).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             body,
         )
-            .into_response()
+            .into_response();
+        // For the request's log line (crate::observability).
+        response
+            .extensions_mut()
+            .insert(crate::observability::ErrorCode(self.code));
+        response
     }
 }

@@ -21,6 +21,7 @@ pub mod crypto;
 pub mod error;
 pub mod events;
 pub mod nonces;
+pub mod observability;
 pub mod openapi;
 pub mod quota_store;
 pub mod registry;
@@ -43,6 +44,8 @@ pub enum ServerError {
     Registry(#[from] registry::RegistryError),
     #[error(transparent)]
     Queue(#[from] scm_stream::QueueError),
+    #[error("observability: {0}")]
+    Observability(String),
     #[error("listening: {0}")]
     Io(#[from] std::io::Error),
     #[error("configuration: {0}")]
@@ -136,6 +139,8 @@ impl Prepared {
 /// queue, and binds the address, in that order, so a misconfigured server
 /// never binds.
 pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
+    observability::exporters::install(&config.observability)
+        .map_err(|err| ServerError::Observability(err.to_string()))?;
     config
         .quota
         .stores()
@@ -156,7 +161,9 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         }
     }
     let ingress = events::Ingress::new(&config.webhooks, receivers, registry.clone(), queue);
-    let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
+    let app = build_app(&config, registry.clone())
+        .merge(events::router(Arc::new(ingress)))
+        .layer(axum::middleware::from_fn(observability::log_requests));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "scm server listening");
     Ok(Prepared {
@@ -169,7 +176,6 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
 
 /// [`prepare`], then [`Prepared::serve`].
 pub async fn run(config: Config) -> Result<(), ServerError> {
-    app::install_metrics();
     prepare(config).await?.serve().await
 }
 

@@ -11,7 +11,7 @@ use crate::capability::CapabilitySet;
 use crate::error::Result;
 use crate::provider::{CallContext, Provider};
 use crate::response::Response;
-use crate::telemetry::metric_name;
+use crate::telemetry::count_action;
 
 /// Counts every action's outcome.
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,25 +40,12 @@ impl Provider for Metered {
     async fn execute(&self, action: AnyAction, ctx: &CallContext) -> Result<Response<AnyOutput>> {
         let name = action.name();
         let result = self.inner.execute(action, ctx).await;
-        let provider = self.inner.name().to_owned();
-        let referrer = ctx.referrer.clone();
-        match &result {
-            Ok(_) => metrics::counter!(
-                metric_name("actions.success"),
-                "provider" => provider,
-                "referrer" => referrer,
-                "action" => name.as_str(),
-            )
-            .increment(1),
-            Err(err) => metrics::counter!(
-                metric_name("actions.failed"),
-                "provider" => provider,
-                "referrer" => referrer,
-                "action" => name.as_str(),
-                "code" => err.code(),
-            )
-            .increment(1),
-        }
+        count_action(
+            self.inner.name(),
+            &ctx.referrer,
+            name.as_str(),
+            result.as_ref().err().map(|err| err.code()),
+        );
         result
     }
 }

@@ -53,10 +53,35 @@ impl Provider for Traced {
         match &result {
             Ok(_) => span.record("code", "ok"),
             Err(err) => {
-                tracing::debug!(parent: &span, error = %err, "action failed");
+                log_failure(&span, err);
                 span.record("code", err.code())
             }
         };
         result
     }
+}
+
+/// Provider failures (the provider was unreachable, slow, malformed, rate
+/// limited or answered an unexpected status, after retries) at warn with
+/// the provider's status; the caller's own mistakes (not found, invalid
+/// input, …) only at debug, the RPC answer already carries them.
+fn log_failure(span: &tracing::Span, err: &crate::Error) {
+    use crate::Error;
+    let root = err.root();
+    let status = match root {
+        Error::ProviderUnavailable { status, .. } | Error::Unhandled { status, .. } => *status,
+        Error::RateLimited { .. } => Some(429),
+        Error::Timeout { .. } | Error::MalformedResponse { .. } => None,
+        _ => {
+            tracing::debug!(parent: span, code = err.code(), error = %root, "action failed");
+            return;
+        }
+    };
+    tracing::warn!(
+        parent: span,
+        code = err.code(),
+        provider_status = status,
+        error = %root,
+        "provider call failed"
+    );
 }

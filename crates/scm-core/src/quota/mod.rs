@@ -16,6 +16,7 @@
 
 mod headers;
 mod store;
+mod telemetry;
 mod transport;
 
 use std::collections::BTreeMap;

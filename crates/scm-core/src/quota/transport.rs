@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use super::telemetry::{self, QuotaGauges};
 use super::{now_unix, QuotaPolicy, QuotaStore, RateLimitInfo, RateLimits};
 use crate::error::Error;
 use crate::telemetry::metric_name;
@@ -29,6 +30,9 @@ pub struct QuotaTransport<T> {
     store: Arc<dyn QuotaStore>,
     rate_limits: Arc<dyn RateLimits>,
     learned: Mutex<Learned>,
+    /// The bucket's `integration` metric label.
+    integration: String,
+    gauges: QuotaGauges,
 }
 
 impl<T: Transport> QuotaTransport<T> {
@@ -41,9 +45,12 @@ impl<T: Transport> QuotaTransport<T> {
         store: Arc<dyn QuotaStore>,
         rate_limits: Arc<dyn RateLimits>,
     ) -> Self {
+        let bucket = bucket.into();
         Self {
             inner,
-            bucket: bucket.into(),
+            integration: telemetry::integration_label(&bucket),
+            gauges: QuotaGauges::default(),
+            bucket,
             policy,
             store,
             rate_limits,
@@ -93,11 +100,19 @@ impl<T: Transport> QuotaTransport<T> {
         let slot = self
             .policy
             .slot(&self.bucket, referrer, capacity, window_id, ttl);
+        let label = if self.policy.allocations.contains_key(referrer) {
+            referrer
+        } else {
+            "shared"
+        };
         match self.store.try_acquire(&slot, 1).await {
-            Ok(true) => Ok(()),
+            Ok(true) => {
+                self.gauges
+                    .admitted(&self.integration, label, window_id, slot.limit);
+                Ok(())
+            }
             Ok(false) => {
-                metrics::counter!(metric_name("quota.refused"), "referrer" => referrer.to_owned())
-                    .increment(1);
+                telemetry::refused(&self.integration, label);
                 Err(Error::RateLimited {
                     detail: format!(
                         "referrer `{referrer}` used its quota allocation for this window"
@@ -125,6 +140,9 @@ impl<T: Transport> Transport for QuotaTransport<T> {
         self.admit(&referrer).await?;
         let response = self.inner.send(request).await?;
         let info = self.rate_limits.read(response.headers());
+        if let Some(remaining) = info.remaining {
+            telemetry::provider_remaining(&self.integration, remaining);
+        }
         if !info.is_empty() {
             self.learn(&info);
         }

@@ -164,7 +164,7 @@ fn respond(provider: &str, result: Result<(&'static str, String), ApiError>) -> 
         }
         Err(err) => {
             counted(provider, err.code);
-            tracing::info!(
+            tracing::debug!(
                 provider,
                 code = err.code,
                 status = err.status,
@@ -272,6 +272,7 @@ async fn ingest(
             .map_err(|_| unavailable("webhook_parse_failed", "parsing the webhook failed"))?
     }
     .map_err(rejection)?;
+    crate::observability::record_webhook(provider, &received);
 
     let mut envelope = match received {
         ReceivedWebhook::Event(envelope) => envelope,

@@ -323,6 +323,7 @@ async fn proxy_inner(
         credentials,
     };
     let result = proxy.send_raw(request, &ctx).await;
+    crate::observability::count_rpc0_proxied(&ctx, &result);
     let status_tag = match &result {
         Ok(response) => response.status().as_u16().to_string(),
         Err(err) => err.code().to_owned(),

@@ -1,0 +1,107 @@
+//! The process's log output: one `tracing` subscriber for every `scm`
+//! command, writing to stderr.
+//!
+//! The filter is `RUST_LOG` (default `info`); the format is text or JSON
+//! (`--log-format` / `SCM_LOG_FORMAT`). JSON lines carry the fields of the
+//! current span (the request's provider, action, referrer, …) flattened
+//! next to the event's own.
+
+use std::str::FromStr;
+
+use clap::{Arg, ArgMatches};
+use scm_core::Error;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{fmt, EnvFilter, Layer};
+
+/// The variable that selects the format when the flag is not given.
+pub const FORMAT_ENV: &str = "SCM_LOG_FORMAT";
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines (`2026-… INFO scm.request{…}: request status=200`).
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = Error;
+
+    fn from_str(value: &str) -> Result<Self, Error> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err(Error::invalid_input(format!(
+                "log format `{}`: expected text or json",
+                value.chars().take(20).collect::<String>()
+            ))),
+        }
+    }
+}
+
+/// The global `--log-format` flag (falls back to `SCM_LOG_FORMAT`).
+pub fn format_arg() -> Arg {
+    Arg::new("log_format")
+        .long("log-format")
+        .value_name("FORMAT")
+        .global(true)
+        .env(FORMAT_ENV)
+        .value_parser(["text", "json"])
+        .help("Log line format on stderr: text or json (log level: RUST_LOG, default info)")
+}
+
+/// The format the command line asks for.
+pub fn format_of(matches: &ArgMatches) -> Result<LogFormat, Error> {
+    matches
+        .get_one::<String>("log_format")
+        .map_or(Ok(LogFormat::default()), |value| value.parse())
+}
+
+/// Installs the subscriber. `RUST_LOG` selects what is written; an
+/// unusable `RUST_LOG` falls back to `info` and says so. Returns `false`
+/// when a subscriber was already installed (tests).
+pub fn install(format: LogFormat) -> bool {
+    let (filter, bad_filter) = match EnvFilter::try_from_default_env() {
+        Ok(filter) => (filter, None),
+        Err(err) if std::env::var_os("RUST_LOG").is_some() => {
+            (EnvFilter::new("info"), Some(err.to_string()))
+        }
+        Err(_) => (EnvFilter::new("info"), None),
+    };
+    let output = match format {
+        LogFormat::Text => fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .boxed(),
+        LogFormat::Json => fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .boxed(),
+    };
+    let installed = tracing_subscriber::registry()
+        .with(output.with_filter(filter))
+        .try_init()
+        .is_ok();
+    if let Some(err) = bad_filter {
+        tracing::warn!(error = %err, "RUST_LOG is not a valid filter; logging at info");
+    }
+    installed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogFormat;
+
+    #[test]
+    fn formats_parse() {
+        assert_eq!("JSON".parse::<LogFormat>().unwrap(), LogFormat::Json);
+        assert_eq!("text".parse::<LogFormat>().unwrap(), LogFormat::Text);
+        assert!("xml".parse::<LogFormat>().is_err());
+    }
+}

@@ -1,0 +1,281 @@
+//! The metric table on every path, exported both ways: `scm serve` and
+//! `scm worker` send DogStatsD to a UDP socket of this test, and the
+//! server's `/metrics` passes `promtool check metrics` (Prometheus's own
+//! checker). Paths: a v1 call answered by `prism mock` of GitHub's
+//! official OpenAPI description, a v1 call to a provider that is down, an
+//! rpc0 proxied request, a real webhook delivery from
+//! `@octokit/webhooks-examples` (accepted, and refused for its
+//! signature), and the worker running a listener on the accepted event.
+
+mod support;
+
+use std::io::Write as _;
+use std::net::UdpSocket;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use scm_core::actions::GetIssue;
+use scm_core::registry::RepositoryKey;
+use scm_core::Secret;
+use scm_rpc::{RpcProvider, RpcTarget};
+use scm_server::crypto::{SecretBox, KEY_ENV};
+use scm_testkit::prism::Prism;
+use serde_json::Value;
+use support::{add_github_repository, free_port};
+
+const ORG: i64 = 12;
+const RPC0_SECRET: &str = "rpc0-metrics-test-secret";
+const WEBHOOK_SECRET: &str = "whsec-metrics-test";
+
+/// A child process killed on drop.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    database_url: String,
+    key: Secret,
+    statsd: String,
+}
+
+impl Env {
+    fn scm(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scm"));
+        cmd.args(args)
+            .args(["--database-url", &self.database_url])
+            .env(KEY_ENV, self.key.expose())
+            .env("SCM_INTEGRATION_TOKEN", "ghp_metrics_test_token")
+            .env("SCM_STATSD_ADDR", &self.statsd)
+            .env("SCM_RPC0_SECRETS", RPC0_SECRET)
+            .env("SCM_WEBHOOKS_GITHUB_SECRETS", WEBHOOK_SECRET)
+            .env("SCM_QUEUE_PATH", self.dir.path().join("events.db"));
+        cmd
+    }
+
+    fn admin(&self, args: &[&str]) -> Value {
+        let out = self.scm(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn spawn(&self, args: &[&str], log: &str) -> Running {
+        let log = std::fs::File::create(self.dir.path().join(log)).unwrap();
+        Running(
+            self.scm(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .unwrap(),
+        )
+    }
+}
+
+/// Collects every datagram the socket receives.
+fn collect_statsd(socket: UdpSocket) -> Arc<Mutex<String>> {
+    let seen = Arc::new(Mutex::new(String::new()));
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 65536];
+        while let Ok(len) = socket.recv(&mut buf) {
+            let text = String::from_utf8_lossy(&buf[..len]).into_owned();
+            let mut all = sink.lock().unwrap();
+            all.push_str(&text);
+            all.push('\n');
+        }
+    });
+    seen
+}
+
+#[test]
+fn every_path_is_measured_in_prometheus_and_statsd() {
+    let prism = Prism::shared_github();
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let statsd = socket.local_addr().unwrap().to_string();
+    let seen = collect_statsd(socket);
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env {
+        database_url: format!("sqlite://{}", dir.path().join("registry.db").display()),
+        dir,
+        key: SecretBox::generate_key(),
+        statsd,
+    };
+    let repo_id = add_github_repository(
+        |args| env.admin(args),
+        ORG,
+        "up",
+        prism.base_url(),
+        "octocat/hello-world",
+    );
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let dead_repo = add_github_repository(
+        |args| env.admin(args),
+        ORG,
+        "down",
+        &dead,
+        "octocat/unreachable",
+    );
+    let key = env.admin(&[
+        "client-key",
+        "create",
+        "--name",
+        "metrics",
+        "--org",
+        &ORG.to_string(),
+        "--referrer",
+        "metrics-test",
+    ]);
+    let listen = format!("127.0.0.1:{}", free_port());
+    let _server = env.spawn(&["serve", "--listen", &listen], "serve.log");
+    let _worker = env.spawn(&["worker", "--print-events"], "worker.log");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(&listen).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no server");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The worker subscribes from new events: give it time to start.
+    std::thread::sleep(Duration::from_secs(3));
+    let base_url = format!("http://{listen}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let metrics_text = runtime.block_on(async {
+        let target = |repository: i64| RpcTarget {
+            base_url: base_url.clone(),
+            key_id: key["key_id"].as_str().unwrap().to_owned(),
+            secret: Secret::new(key["secret"].as_str().unwrap()),
+            organization: ORG,
+            repository: RepositoryKey::Id(repository),
+            referrer: "metrics-test".into(),
+        };
+        let issue = GetIssue {
+            issue_id: "1347".into(),
+        };
+        for (repository, ok) in [(repo_id, true), (dead_repo, false)] {
+            let scm = RpcProvider::connect(target(repository))
+                .await
+                .unwrap()
+                .into_manager();
+            assert_eq!(scm.execute(issue.clone()).await.is_ok(), ok);
+        }
+
+        let http = reqwest::Client::new();
+        let body = serde_json::to_vec(&serde_json::json!({"type": "action", "data": {
+            "method": "GET", "path": "/repos/octocat/hello-world/issues/1347"}}))
+        .unwrap();
+        let signature = scm_server::rpc0::signature::sign(&Secret::new(RPC0_SECRET), &body);
+        let proxied = http
+            .post(format!("{base_url}{}", scm_server::rpc0::PATH))
+            .header("authorization", format!("rpcsignature rpc0:{signature}"))
+            .header(scm_server::rpc0::ORGANIZATION, ORG.to_string())
+            .header(scm_server::rpc0::REPOSITORY, repo_id.to_string())
+            .header(scm_server::rpc0::REFERRER, "metrics-test")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(proxied.status(), 200);
+
+        let example = scm_testkit::webhooks::examples_for("issues")[0];
+        for (secret, status) in [(WEBHOOK_SECRET, 202), ("wrong", 401)] {
+            let answer = http
+                .post(format!("{base_url}/webhooks/github"))
+                .headers(example.delivery_headers(secret.as_bytes()))
+                .body(example.payload_bytes.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), status);
+        }
+        http.get(format!("{base_url}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+
+    // Prometheus: names with underscores, valid for promtool.
+    for name in [
+        "sentry_scm_actions_success",
+        "sentry_scm_actions_failed",
+        "action=\"rpc0_proxy\"",
+        "sentry_scm_produce_event_to_scm_stream_success",
+        "sentry_scm_produce_event_to_scm_stream_failed",
+        "sentry_scm_quota_used",
+        "sentry_scm_quota_remaining",
+    ] {
+        assert!(metrics_text.contains(name), "{name} not in /metrics");
+    }
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian package prometheus) is installed");
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics_text.as_bytes())
+        .unwrap();
+    let checked = promtool.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&checked.stdout).into_owned()
+        + &String::from_utf8_lossy(&checked.stderr);
+    assert!(checked.status.success(), "promtool: {report}");
+    println!(
+        "promtool check metrics: ok ({} lines of /metrics)",
+        metrics_text.lines().count()
+    );
+
+    // StatsD: every metric of the table, dotted, with DogStatsD tags.
+    let wanted = [
+        "sentry.scm.actions.success:",
+        "sentry.scm.actions.failed:",
+        "sentry.scm.produce_event_to_scm_stream.success:",
+        "sentry.scm.produce_event_to_scm_stream.failed:",
+        "sentry.scm.run_listener.success:",
+        "sentry.scm.run_listener.message.size:",
+        "sentry.scm.run_listener.queue_time:",
+        "sentry.scm.run_listener.task_time:",
+        "sentry.scm.run_listener.real_time:",
+        "sentry.scm.quota.used:",
+        "sentry.scm.quota.remaining:",
+        "#provider:github",
+        "action:rpc0_proxy",
+    ];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = seen.lock().unwrap().clone();
+        let missing: Vec<_> = wanted.iter().filter(|w| !text.contains(*w)).collect();
+        if missing.is_empty() {
+            let lines: Vec<_> = text.lines().filter(|l| !l.is_empty()).collect();
+            println!(
+                "statsd: {} datagram lines, all {} names and tags seen",
+                lines.len(),
+                wanted.len()
+            );
+            for line in lines.iter().filter(|l| l.contains("actions.")).take(3) {
+                println!("  {line}");
+            }
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not sent over StatsD: {missing:?}\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
