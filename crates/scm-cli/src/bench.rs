@@ -28,14 +28,16 @@ use scm_server::crypto::{SecretBox, KEY_ENV};
 use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry};
 use serde_json::json;
 
+/// A `--name N` flag with a default.
+pub(crate) fn number(name: &'static str, default: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .default_value(default)
+        .value_parser(clap::value_parser!(u64))
+        .help(help)
+}
+
 pub fn command() -> Command {
-    let number = |name: &'static str, default: &'static str, help: &'static str| {
-        Arg::new(name)
-            .long(name)
-            .default_value(default)
-            .value_parser(clap::value_parser!(u64))
-            .help(help)
-    };
     Command::new("bench")
         .about("Load benchmarks")
         .subcommand_required(true)
@@ -64,6 +66,7 @@ pub fn command() -> Command {
                 ))
                 .arg(number("seconds", "20", "Time limit of each phase")),
         )
+        .subcommand(crate::quota_bench::command())
 }
 
 struct Options {
@@ -74,7 +77,7 @@ struct Options {
     limit: Duration,
 }
 
-fn bench_error(detail: impl std::fmt::Display) -> Error {
+pub(crate) fn bench_error(detail: impl std::fmt::Display) -> Error {
     Error::Unhandled {
         status: None,
         detail: format!("bench: {detail}"),
@@ -133,18 +136,18 @@ async fn start_stub() -> Result<SocketAddr, Error> {
     Ok(addr)
 }
 
-fn http_header(name: &'static str) -> axum::http::HeaderName {
+pub(crate) fn http_header(name: &'static str) -> axum::http::HeaderName {
     axum::http::HeaderName::from_static(name)
 }
 
-fn free_port() -> Result<u16, Error> {
+pub(crate) fn free_port() -> Result<u16, Error> {
     let socket = std::net::TcpListener::bind("127.0.0.1:0").map_err(bench_error)?;
     Ok(socket.local_addr().map_err(bench_error)?.port())
 }
 
 /// The server process, killed when dropped.
-struct Server {
-    child: std::process::Child,
+pub(crate) struct Server {
+    pub(crate) child: std::process::Child,
 }
 
 impl Drop for Server {
@@ -193,30 +196,37 @@ impl Path {
                 key_id,
                 secret,
                 repository,
-            } => {
-                let body = br#"{"issue_id":"1"}"#;
-                let nonce = new_nonce();
-                let signed = Signed {
-                    method: "POST",
-                    path: "/v1/actions/get_issue",
-                    timestamp: unix_now(),
-                    nonce: &nonce,
-                    organization: "1",
-                    repository,
-                    referrer: "bench",
-                    body,
-                };
-                let mut request = http
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .body(&body[..]);
-                for (name, value) in signed.headers(key_id, secret) {
-                    request = request.header(name, value);
-                }
-                request
-            }
+            } => signed_get_issue(http, url, key_id, secret, repository, "1"),
         }
     }
+}
+
+/// A signed `get_issue` call for organization 1, referrer `bench`.
+pub(crate) fn signed_get_issue(
+    http: &reqwest::Client,
+    url: &str,
+    key_id: &str,
+    secret: &Secret,
+    repository: &str,
+    issue_id: &str,
+) -> reqwest::RequestBuilder {
+    let body = serde_json::to_vec(&json!({ "issue_id": issue_id })).unwrap_or_default();
+    let nonce = new_nonce();
+    let signed = Signed {
+        method: "POST",
+        path: "/v1/actions/get_issue",
+        timestamp: unix_now(),
+        nonce: &nonce,
+        organization: "1",
+        repository,
+        referrer: "bench",
+        body: &body,
+    };
+    let mut request = http.post(url).header("content-type", "application/json");
+    for (name, value) in signed.headers(key_id, secret) {
+        request = request.header(name, value);
+    }
+    request.body(body)
 }
 
 async fn one(http: &reqwest::Client, path: &Path) -> Result<Duration, String> {
@@ -316,7 +326,7 @@ async fn latencies(
     (samples, failed)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -324,12 +334,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// Registers the stub as a GitHub integration, one repository and one key.
-async fn prepare_registry(
+pub(crate) async fn prepare_registry(
     database_url: &str,
     key: &Secret,
     stub: SocketAddr,
@@ -375,8 +385,10 @@ async fn prepare_registry(
 }
 
 pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
-    let Some(("rpc", sub)) = matches.subcommand() else {
-        return Err(Error::invalid_input("unknown benchmark"));
+    let sub = match matches.subcommand() {
+        Some(("rpc", sub)) => sub,
+        Some(("quota", sub)) => return crate::quota_bench::run(sub).await,
+        _ => return Err(Error::invalid_input("unknown benchmark")),
     };
     let get = |name: &str| *sub.get_one::<u64>(name).expect("defaulted");
     let options = Options {

@@ -75,8 +75,8 @@ impl Default for CacheConfig {
 
 impl CacheConfig {
     /// Applies `SCM_CACHE_STORE`, `SCM_CACHE_REDIS_URL` (which implies
-    /// `redis` unless a store is named), `SCM_CACHE_KEY_PREFIX` and
-    /// `SCM_CACHE_MAX_BYTES`.
+    /// `redis` unless a store is named), `SCM_CACHE_KEY_PREFIX`,
+    /// `SCM_CACHE_MAX_BYTES` and `SCM_CACHE_TTL_SECS`.
     pub fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<(), ConfigError> {
         let invalid = |name: &str, detail: String| ConfigError::Invalid {
             name: name.into(),
@@ -107,6 +107,12 @@ impl CacheConfig {
                 .trim()
                 .parse()
                 .map_err(|err| invalid("SCM_CACHE_MAX_BYTES", format!("{err}")))?;
+        }
+        if let Some(value) = env.get("SCM_CACHE_TTL_SECS") {
+            self.ttl_secs = value
+                .trim()
+                .parse()
+                .map_err(|err| invalid("SCM_CACHE_TTL_SECS", format!("{err}")))?;
         }
         if let Some(url) = &self.redis_url {
             redis::Client::open(url.expose())

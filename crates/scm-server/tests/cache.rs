@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+use metrics_util::debugging::DebuggingRecorder;
 use scm_core::actions::ActionName;
 use scm_core::cache::{CacheOptions, CacheStore};
 use scm_core::layers::ConnectOptions;
@@ -25,44 +25,10 @@ use scm_core::telemetry::metric_name;
 use scm_core::transport::{Body, HttpRequest, HttpResponse, RequestContext, Transport};
 use scm_core::{AnyAction, CallContext, Credential, Response, Secret};
 use scm_server::cache_store::RedisCacheStore;
-use scm_server::quota_store::{RedisConnection, RedisQuotaStore};
+use scm_server::quota_store::RedisQuotaStore;
 
-const REDIS: &str = "redis://127.0.0.1:6379";
-/// Nothing listens there: connections are refused at once.
-const CLOSED: &str = "redis://127.0.0.1:1";
-
-fn prefix(test: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("scm-test:cache:{test}:{}:{nanos}:", std::process::id())
-}
-
-fn connection(url: &str) -> RedisConnection {
-    RedisConnection::new(&Secret::new(url)).unwrap()
-}
-
-/// Deletes every key under `prefix`.
-async fn clean(prefix: &str) {
-    let mut raw = redis::Client::open(REDIS)
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .expect("Redis on 127.0.0.1:6379");
-    let found: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut raw)
-        .await
-        .unwrap();
-    if !found.is_empty() {
-        let _: i64 = redis::cmd("DEL")
-            .arg(&found)
-            .query_async(&mut raw)
-            .await
-            .unwrap();
-    }
-}
+mod support;
+use support::{clean, connection, counter, prefix, with_recorder, CLOSED, REDIS};
 
 fn redis_cache(prefix: &str, url: &str) -> CacheOptions {
     let store: Arc<dyn CacheStore> = Arc::new(RedisCacheStore::new(
@@ -292,44 +258,24 @@ async fn servers_sharing_redis_revalidate_each_other_s_entries() {
     clean(&prefix).await;
 }
 
-fn counter(recorder: &DebuggingRecorder, name: &str) -> u64 {
-    recorder
-        .snapshotter()
-        .snapshot()
-        .into_vec()
-        .into_iter()
-        .filter(|(key, ..)| key.key().name() == name)
-        .map(|(.., value)| match value {
-            DebugValue::Counter(n) => n,
-            _ => 0,
-        })
-        .sum()
-}
-
 #[test]
 fn an_unreachable_redis_means_no_cache_never_an_error() {
     let recorder = DebuggingRecorder::new();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let stub = Arc::new(StubGitHub::default());
-    metrics::with_local_recorder(&recorder, || {
-        runtime.block_on(async {
-            let provider = github(
-                &stub,
-                1,
-                "tok-a",
-                Some(redis_cache("unused:", CLOSED)),
-                None,
+    with_recorder(&recorder, async {
+        let provider = github(
+            &stub,
+            1,
+            "tok-a",
+            Some(redis_cache("unused:", CLOSED)),
+            None,
+        );
+        for _ in 0..3 {
+            assert_eq!(
+                read(&provider, None).await,
+                (Some("tok-a v0".into()), false)
             );
-            for _ in 0..3 {
-                assert_eq!(
-                    read(&provider, None).await,
-                    (Some("tok-a v0".into()), false)
-                );
-            }
-        })
+        }
     });
     assert_eq!(stub.full.load(Ordering::SeqCst), 3);
     assert!(counter(&recorder, &metric_name("cache.store_unavailable")) >= 3);
