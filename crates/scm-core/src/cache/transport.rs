@@ -232,3 +232,115 @@ fn store_unavailable(err: &super::CacheStoreError) {
     metrics::counter!(metric_name("cache.store_unavailable")).increment(1);
     tracing::warn!(error = %err, "cache store unavailable; reading without the cache");
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::cache::InMemoryCacheStore;
+
+    /// Our own provider stand-in: one resource, `ETag` `"v<version>"`,
+    /// `304` on a match, optionally `no-store`.
+    #[derive(Default)]
+    struct OneResource {
+        version: AtomicU64,
+        full: AtomicU64,
+        conditional: AtomicU64,
+        no_store: bool,
+    }
+
+    #[async_trait]
+    impl Transport for OneResource {
+        async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let etag = format!("\"v{}\"", self.version.load(Ordering::SeqCst));
+            let builder = http::Response::builder().header("etag", &etag);
+            if let Some(condition) = request.headers().get(IF_NONE_MATCH) {
+                self.conditional.fetch_add(1, Ordering::SeqCst);
+                if condition.as_bytes() == etag.as_bytes() {
+                    return Ok(builder.status(304).body(Body::empty()).unwrap());
+                }
+            }
+            self.full.fetch_add(1, Ordering::SeqCst);
+            let builder = if self.no_store {
+                builder.header("cache-control", "private, no-store")
+            } else {
+                builder
+            };
+            Ok(builder.body(Body::from(etag.into_bytes())).unwrap())
+        }
+    }
+
+    fn cache(inner: Arc<OneResource>) -> Arc<CacheTransport<Arc<OneResource>>> {
+        let store = Arc::new(InMemoryCacheStore::default());
+        Arc::new(CacheTransport::new(
+            inner,
+            CacheScope::new("integration:1", "token"),
+            CacheOptions::new(store),
+        ))
+    }
+
+    async fn get(
+        cache: &CacheTransport<Arc<OneResource>>,
+        if_none_match: Option<&str>,
+    ) -> (u16, Bytes, bool) {
+        let mut request = http::Request::get("http://x/r");
+        if let Some(etag) = if_none_match {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        let response = cache
+            .send(request.body(Bytes::new()).unwrap())
+            .await
+            .unwrap();
+        let revalidated = response.headers().contains_key(CACHE_STATUS_HEADER);
+        let status = response.status().as_u16();
+        (
+            status,
+            response.into_body().collect(1024).await.unwrap(),
+            revalidated,
+        )
+    }
+
+    #[tokio::test]
+    async fn revalidates_serves_current_data_and_leaves_callers_validators_alone() {
+        let provider = Arc::new(OneResource::default());
+        let cache = cache(provider.clone());
+        assert_eq!(get(&cache, None).await, (200, "\"v0\"".into(), false));
+        assert_eq!(get(&cache, None).await, (200, "\"v0\"".into(), true));
+        provider.version.store(1, Ordering::SeqCst);
+        assert_eq!(get(&cache, None).await, (200, "\"v1\"".into(), false));
+        assert_eq!(provider.full.load(Ordering::SeqCst), 2);
+        // The caller's own validator: its 304 reaches the caller.
+        assert_eq!(get(&cache, Some("\"v1\"")).await.0, 304);
+    }
+
+    #[tokio::test]
+    async fn identical_concurrent_reads_share_one_request() {
+        let provider = Arc::new(OneResource::default());
+        let cache = cache(provider.clone());
+        let reads: Vec<_> = (0..8)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move { get(&cache, None).await.1 })
+            })
+            .collect();
+        for read in reads {
+            assert_eq!(read.await.unwrap(), "\"v0\"");
+        }
+        assert_eq!(provider.full.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn no_store_answers_are_fetched_again() {
+        let provider = Arc::new(OneResource {
+            no_store: true,
+            ..OneResource::default()
+        });
+        let cache = cache(provider.clone());
+        for _ in 0..2 {
+            assert_eq!(get(&cache, None).await, (200, "\"v0\"".into(), false));
+        }
+        assert_eq!(provider.conditional.load(Ordering::SeqCst), 0);
+    }
+}
