@@ -384,6 +384,46 @@ pub(crate) async fn prepare_registry(
     Ok((record.key_id, secret, repo.id))
 }
 
+/// Starts `scm serve` on a free port of 127.0.0.1 over `database_url`,
+/// with `env` added to its environment; waits until it answers.
+pub(crate) async fn serve(
+    http: &reqwest::Client,
+    database_url: &str,
+    key: &Secret,
+    env: &[(&str, String)],
+) -> Result<(Server, String), Error> {
+    let port = free_port()?;
+    let exe = std::env::current_exe().map_err(bench_error)?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            database_url,
+        ])
+        .env(KEY_ENV, key.expose())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let server = Server {
+        child: command.spawn().map_err(bench_error)?,
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let ready = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        if ready.elapsed() > Duration::from_secs(20) {
+            return Err(bench_error("the server did not start"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok((server, base))
+}
+
 pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
     let sub = match matches.subcommand() {
         Some(("rpc", sub)) => sub,
@@ -405,36 +445,12 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
     let key = SecretBox::generate_key();
     let (key_id, secret, repo_id) = prepare_registry(&database_url, &key, stub).await?;
 
-    let port = free_port()?;
-    let exe = std::env::current_exe().map_err(bench_error)?;
-    let child = std::process::Command::new(exe)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &database_url,
-        ])
-        .env(KEY_ENV, key.expose())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(bench_error)?;
-    let server = Server { child };
-    let pid = server.child.id();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(options.concurrency * 2)
         .build()
         .map_err(bench_error)?;
-    let base = format!("http://127.0.0.1:{port}");
-    let ready = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        if ready.elapsed() > Duration::from_secs(20) {
-            return Err(bench_error("the server did not start"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (server, base) = serve(&http, &database_url, &key, &[]).await?;
+    let pid = server.child.id();
     let direct = Path::Direct {
         url: format!("http://{stub}/repos/octocat/hello-world/issues/1"),
     };

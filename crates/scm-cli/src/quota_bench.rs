@@ -15,7 +15,6 @@
 //! the read started (a stale read fails the run).
 
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,12 +24,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use clap::{Arg, ArgMatches, Command};
 use scm_core::{Error, Secret};
-use scm_server::crypto::{SecretBox, KEY_ENV};
+use scm_server::crypto::SecretBox;
 use serde_json::json;
 
 use crate::bench::{
-    bench_error, free_port, http_header, ms, number, percentile, prepare_registry,
-    signed_get_issue, Server,
+    bench_error, http_header, ms, number, percentile, prepare_registry, serve, signed_get_issue,
 };
 
 pub fn command() -> Command {
@@ -261,46 +259,6 @@ async fn read(http: &reqwest::Client, target: &Target, number: usize) -> Result<
         .and_then(|t| t.strip_prefix('v'))
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| format!("no version in {body}"))
-}
-
-/// Starts `scm serve` with the cache settings in `env`, waits until it
-/// answers.
-async fn serve(
-    http: &reqwest::Client,
-    database_url: &str,
-    key: &Secret,
-    env: &[(&str, String)],
-) -> Result<(Server, String), Error> {
-    let port = free_port()?;
-    let exe = std::env::current_exe().map_err(bench_error)?;
-    let mut command = std::process::Command::new(exe);
-    command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            database_url,
-        ])
-        .env(KEY_ENV, key.expose())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let server = Server {
-        child: command.spawn().map_err(bench_error)?,
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let ready = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        if ready.elapsed() > Duration::from_secs(20) {
-            return Err(bench_error("the server did not start"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok((server, base))
 }
 
 pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
