@@ -20,6 +20,10 @@
 //! identity), then the method, the full URL and the request headers that
 //! change the answer (`Accept`, and what the answer's `Vary` names).
 //!
+//! A store that fails is left alone for a few seconds (reads then go to
+//! the provider without the cache), so an unreachable Redis costs one slow
+//! read per pause, not every read.
+//!
 //! Metrics: `cache.hits` (revalidated `304`s), `cache.misses`,
 //! `cache.coalesced`, `cache.stored_bytes` (gauge), `cache.evictions`,
 //! `cache.store_unavailable`.

@@ -54,7 +54,13 @@ pub struct CacheTransport<T> {
     scope: CacheScope,
     options: CacheOptions,
     flights: Arc<Flights>,
+    /// After a store failure the store is left alone until then, so an
+    /// unreachable store costs one slow read per pause, not every read.
+    paused_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How long the layer works without its store after the store failed.
+const STORE_PAUSE: Duration = Duration::from_secs(5);
 
 impl<T: Transport> CacheTransport<T> {
     pub fn new(inner: T, scope: CacheScope, options: CacheOptions) -> Self {
@@ -63,7 +69,26 @@ impl<T: Transport> CacheTransport<T> {
             scope,
             options,
             flights: Arc::default(),
+            paused_until: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Whether the store is usable now; counts a read made without it.
+    fn store_usable(&self) -> bool {
+        let paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        let usable = paused.is_none_or(|until| std::time::Instant::now() >= until);
+        if !usable {
+            metrics::counter!(metric_name("cache.store_unavailable")).increment(1);
+        }
+        usable
+    }
+
+    /// Counts and logs a store failure, and pauses the store.
+    fn store_failed(&self, err: &super::CacheStoreError) {
+        metrics::counter!(metric_name("cache.store_unavailable")).increment(1);
+        tracing::warn!(error = %err, "cache store unavailable; reading without the cache");
+        *self.paused_until.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::time::Instant::now() + STORE_PAUSE);
     }
 
     /// Plain `GET`s only: a request with its own validators or a range
@@ -77,10 +102,13 @@ impl<T: Transport> CacheTransport<T> {
     }
 
     async fn stored(&self, key: &str, request: &HttpRequest) -> Option<CachedResponse> {
+        if !self.store_usable() {
+            return None;
+        }
         let entry = match self.options.store.get(key).await {
             Ok(entry) => entry?,
             Err(err) => {
-                store_unavailable(&err);
+                self.store_failed(&err);
                 return None;
             }
         };
@@ -134,8 +162,10 @@ impl<T: Transport> CacheTransport<T> {
                     Err(stream) => return Ok(HttpResponse::from_parts(parts, stream)),
                 };
                 let entry = Arc::new(CachedResponse::new(&parts.headers, body.clone(), vary));
-                if let Err(err) = self.options.store.put(key, &entry).await {
-                    store_unavailable(&err);
+                if self.store_usable() {
+                    if let Err(err) = self.options.store.put(key, &entry).await {
+                        self.store_failed(&err);
+                    }
                 }
                 leader.finish(Some((entry, false)));
                 Ok(HttpResponse::from_parts(parts, body.into()))
@@ -226,11 +256,6 @@ async fn buffer_up_to(body: Body, limit: usize) -> Result<Result<Bytes, Body>, E
         }
     }
     Ok(Ok(buffer.freeze()))
-}
-
-fn store_unavailable(err: &super::CacheStoreError) {
-    metrics::counter!(metric_name("cache.store_unavailable")).increment(1);
-    tracing::warn!(error = %err, "cache store unavailable; reading without the cache");
 }
 
 #[cfg(test)]
