@@ -28,14 +28,16 @@ use scm_server::crypto::{SecretBox, KEY_ENV};
 use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry};
 use serde_json::json;
 
+/// A `--name N` flag with a default.
+pub(crate) fn number(name: &'static str, default: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .default_value(default)
+        .value_parser(clap::value_parser!(u64))
+        .help(help)
+}
+
 pub fn command() -> Command {
-    let number = |name: &'static str, default: &'static str, help: &'static str| {
-        Arg::new(name)
-            .long(name)
-            .default_value(default)
-            .value_parser(clap::value_parser!(u64))
-            .help(help)
-    };
     Command::new("bench")
         .about("Load benchmarks")
         .subcommand_required(true)
@@ -64,6 +66,7 @@ pub fn command() -> Command {
                 ))
                 .arg(number("seconds", "20", "Time limit of each phase")),
         )
+        .subcommand(crate::quota_bench::command())
 }
 
 struct Options {
@@ -74,7 +77,7 @@ struct Options {
     limit: Duration,
 }
 
-fn bench_error(detail: impl std::fmt::Display) -> Error {
+pub(crate) fn bench_error(detail: impl std::fmt::Display) -> Error {
     Error::Unhandled {
         status: None,
         detail: format!("bench: {detail}"),
@@ -133,18 +136,18 @@ async fn start_stub() -> Result<SocketAddr, Error> {
     Ok(addr)
 }
 
-fn http_header(name: &'static str) -> axum::http::HeaderName {
+pub(crate) fn http_header(name: &'static str) -> axum::http::HeaderName {
     axum::http::HeaderName::from_static(name)
 }
 
-fn free_port() -> Result<u16, Error> {
+pub(crate) fn free_port() -> Result<u16, Error> {
     let socket = std::net::TcpListener::bind("127.0.0.1:0").map_err(bench_error)?;
     Ok(socket.local_addr().map_err(bench_error)?.port())
 }
 
 /// The server process, killed when dropped.
-struct Server {
-    child: std::process::Child,
+pub(crate) struct Server {
+    pub(crate) child: std::process::Child,
 }
 
 impl Drop for Server {
@@ -193,30 +196,37 @@ impl Path {
                 key_id,
                 secret,
                 repository,
-            } => {
-                let body = br#"{"issue_id":"1"}"#;
-                let nonce = new_nonce();
-                let signed = Signed {
-                    method: "POST",
-                    path: "/v1/actions/get_issue",
-                    timestamp: unix_now(),
-                    nonce: &nonce,
-                    organization: "1",
-                    repository,
-                    referrer: "bench",
-                    body,
-                };
-                let mut request = http
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .body(&body[..]);
-                for (name, value) in signed.headers(key_id, secret) {
-                    request = request.header(name, value);
-                }
-                request
-            }
+            } => signed_get_issue(http, url, key_id, secret, repository, "1"),
         }
     }
+}
+
+/// A signed `get_issue` call for organization 1, referrer `bench`.
+pub(crate) fn signed_get_issue(
+    http: &reqwest::Client,
+    url: &str,
+    key_id: &str,
+    secret: &Secret,
+    repository: &str,
+    issue_id: &str,
+) -> reqwest::RequestBuilder {
+    let body = serde_json::to_vec(&json!({ "issue_id": issue_id })).unwrap_or_default();
+    let nonce = new_nonce();
+    let signed = Signed {
+        method: "POST",
+        path: "/v1/actions/get_issue",
+        timestamp: unix_now(),
+        nonce: &nonce,
+        organization: "1",
+        repository,
+        referrer: "bench",
+        body: &body,
+    };
+    let mut request = http.post(url).header("content-type", "application/json");
+    for (name, value) in signed.headers(key_id, secret) {
+        request = request.header(name, value);
+    }
+    request.body(body)
 }
 
 async fn one(http: &reqwest::Client, path: &Path) -> Result<Duration, String> {
@@ -316,7 +326,7 @@ async fn latencies(
     (samples, failed)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -324,12 +334,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// Registers the stub as a GitHub integration, one repository and one key.
-async fn prepare_registry(
+pub(crate) async fn prepare_registry(
     database_url: &str,
     key: &Secret,
     stub: SocketAddr,
@@ -374,9 +384,51 @@ async fn prepare_registry(
     Ok((record.key_id, secret, repo.id))
 }
 
+/// Starts `scm serve` on a free port of 127.0.0.1 over `database_url`,
+/// with `env` added to its environment; waits until it answers.
+pub(crate) async fn serve(
+    http: &reqwest::Client,
+    database_url: &str,
+    key: &Secret,
+    env: &[(&str, String)],
+) -> Result<(Server, String), Error> {
+    let port = free_port()?;
+    let exe = std::env::current_exe().map_err(bench_error)?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            database_url,
+        ])
+        .env(KEY_ENV, key.expose())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let server = Server {
+        child: command.spawn().map_err(bench_error)?,
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let ready = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        if ready.elapsed() > Duration::from_secs(20) {
+            return Err(bench_error("the server did not start"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok((server, base))
+}
+
 pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
-    let Some(("rpc", sub)) = matches.subcommand() else {
-        return Err(Error::invalid_input("unknown benchmark"));
+    let sub = match matches.subcommand() {
+        Some(("rpc", sub)) => sub,
+        Some(("quota", sub)) => return crate::quota_bench::run(sub).await,
+        _ => return Err(Error::invalid_input("unknown benchmark")),
     };
     let get = |name: &str| *sub.get_one::<u64>(name).expect("defaulted");
     let options = Options {
@@ -393,36 +445,12 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
     let key = SecretBox::generate_key();
     let (key_id, secret, repo_id) = prepare_registry(&database_url, &key, stub).await?;
 
-    let port = free_port()?;
-    let exe = std::env::current_exe().map_err(bench_error)?;
-    let child = std::process::Command::new(exe)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &database_url,
-        ])
-        .env(KEY_ENV, key.expose())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(bench_error)?;
-    let server = Server { child };
-    let pid = server.child.id();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(options.concurrency * 2)
         .build()
         .map_err(bench_error)?;
-    let base = format!("http://127.0.0.1:{port}");
-    let ready = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        if ready.elapsed() > Duration::from_secs(20) {
-            return Err(bench_error("the server did not start"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (server, base) = serve(&http, &database_url, &key, &[]).await?;
+    let pid = server.child.id();
     let direct = Path::Direct {
         url: format!("http://{stub}/repos/octocat/hello-world/issues/1"),
     };

@@ -11,6 +11,7 @@
 //! - [`remote`]: the same actions through an `scm serve` (signed RPC);
 //! - [`admin`]: `scm serve` and the registry administration commands;
 //! - [`bench`]: the RPC load benchmark;
+//! - [`quota_bench`]: what the shared conditional-request cache saves;
 //! - [`events_cli`]: `scm worker`, dead letters and replay, listeners and
 //!   per-integration webhook secrets;
 //! - [`logging`]: the `tracing` subscriber every command installs.
@@ -24,4 +25,5 @@ pub mod direct;
 pub mod events_cli;
 pub mod logging;
 pub mod providers;
+pub mod quota_bench;
 pub mod remote;

@@ -12,6 +12,7 @@
 //!   applied around every provider.
 
 pub mod actions;
+pub mod cache;
 pub mod capability;
 pub mod credential;
 pub mod download;

@@ -13,11 +13,16 @@
 //! one:
 //!
 //! ```text
-//! tracing → metrics → provider ─ quota → retry → auth (provider's) → HTTP
+//! tracing → metrics → provider ─ cache → quota → retry → auth (provider's) → HTTP
 //! ```
+//!
+//! The cache (when [`ConnectOptions::cache`] is set) sits above the quota
+//! layer, so a read answered from a coalesced flight takes no quota, and
+//! a revalidation is counted (or given back) by the provider's rules.
 
 use std::sync::Arc;
 
+use crate::cache::{CacheScope, CacheTransport};
 use crate::capability::CapabilitySet;
 use crate::credential::{Credential, CredentialKind};
 use crate::error::{Error, Result};
@@ -134,7 +139,8 @@ pub fn check_credential(
 
 /// Builds one provider for one integration, with every layer, in the one
 /// order every provider gets: tracing → metrics → provider, and under it
-/// quota → retry → the provider's authentication → HTTP (reqwest).
+/// cache (when configured) → quota → retry → the provider's
+/// authentication → HTTP (reqwest).
 pub fn connect(
     registration: &dyn ProviderRegistration,
     spec: &IntegrationSpec,
@@ -173,13 +179,27 @@ pub fn connect_over(
     }
     let retried =
         RetryTransport::with_rate_limits(authenticated, options.retry.clone(), rate_limits.clone());
-    let transport: Arc<dyn Transport> = Arc::new(QuotaTransport::new(
+    let quota: Arc<dyn Transport> = Arc::new(QuotaTransport::new(
         retried,
-        bucket,
+        bucket.clone(),
         policy,
         options.quota_store.clone(),
         rate_limits,
     ));
+    let transport = match &options.cache {
+        Some(cache) => {
+            // Without a caller-named bucket the identity may not tell two
+            // credentials apart (every token is `token`): scope the
+            // entries to this connection alone.
+            let bucket = match &options.quota_bucket {
+                Some(_) => bucket,
+                None => format!("{bucket}:{:032x}", rand::random::<u128>()),
+            };
+            let scope = CacheScope::new(&bucket, &spec.credential.identity());
+            Arc::new(CacheTransport::new(quota, scope, cache.clone())) as Arc<dyn Transport>
+        }
+        None => quota,
+    };
     let built = registration.build(&endpoints, &spec.credential, transport)?;
     Ok(ProviderInstance {
         provider: standard_stack(built.provider),

@@ -16,6 +16,11 @@ use serde::{Deserialize, Serialize};
 pub struct ResponseMeta {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// The answer was served from the shared cache after the provider
+    /// confirmed it unchanged (`304`): current data that cost no transfer
+    /// (and, where the provider does not count `304`s, no quota).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revalidated: bool,
 }
 
 impl ResponseMeta {
@@ -29,6 +34,9 @@ impl ResponseMeta {
         Self {
             etag: get(http::header::ETAG),
             last_modified: get(http::header::LAST_MODIFIED),
+            revalidated: headers
+                .get(crate::cache::CACHE_STATUS_HEADER)
+                .is_some_and(|v| v == "revalidated"),
         }
     }
 }

@@ -50,7 +50,7 @@ impl Provider for Counting {
                     provider: "counting".into(),
                     meta: ResponseMeta {
                         etag: ctx.options.if_none_match.clone(),
-                        last_modified: None,
+                        ..ResponseMeta::default()
                     },
                 })
             }

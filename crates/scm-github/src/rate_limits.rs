@@ -18,6 +18,14 @@ impl RateLimits for GitHubRateLimits {
             retry_after: parse_retry_after(headers),
         }
     }
+
+    /// GitHub documents it ("Best practices for using the REST API", use
+    /// conditional requests): a conditional request answered `304 Not
+    /// Modified` does not count against the primary rate limit when it is
+    /// made with a correct `Authorization` header.
+    fn not_modified_is_free(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

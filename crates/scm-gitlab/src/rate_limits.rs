@@ -18,6 +18,15 @@ impl RateLimits for GitLabRateLimits {
             retry_after: parse_retry_after(headers),
         }
     }
+
+    /// `false` (the default, spelled out): GitLab's rate limits ("Rate
+    /// limits" and "User and IP rate limits" in its documentation) count
+    /// requests per user or IP address and path, whatever the answer; we
+    /// found no statement exempting `304 Not Modified`, so a revalidated
+    /// read still costs one unit. The cache still saves the transfer.
+    fn not_modified_is_free(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `[quota]`: referrer allocations and the optional Redis store.
     pub quota: crate::quota_store::QuotaConfig,
+    /// `[cache]`: the shared conditional-request cache's store.
+    pub cache: crate::cache_store::CacheConfig,
     /// `[rpc]`: caching on the signed-request hot path.
     pub rpc: RpcConfig,
     /// `[rpc0]`: the older signed proxy protocol.
@@ -39,6 +41,7 @@ impl Default for Config {
             database_url: "sqlite://scm.db".into(),
             max_body_bytes: crate::app::MAX_BODY,
             quota: Default::default(),
+            cache: Default::default(),
             rpc: Default::default(),
             rpc0: Default::default(),
             webhooks: Default::default(),
@@ -75,6 +78,7 @@ impl Config {
         }
         config.rpc.apply_env(env)?;
         config.quota.apply_env(env)?;
+        config.cache.apply_env(env)?;
         config.rpc0.apply_env(env)?;
         config.webhooks.apply_env(env)?;
         config.queue.apply_env(env)?;

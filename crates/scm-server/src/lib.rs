@@ -10,11 +10,13 @@
 //! - [`events`]: the webhook ingress, the event queue and listener rows;
 //! - [`rpc0`]: the older signed proxy protocol, scoped per repository;
 //! - [`quota_store`]: quota counters and request nonces in Redis;
+//! - [`cache_store`]: `[cache]`, the shared conditional-request cache's store;
 //! - [`app`]: the axum routes; [`error`]: the coded error body;
 //! - [`openapi`]: the served OpenAPI document (generated in scm-rpc).
 
 pub mod app;
 pub mod cache;
+pub mod cache_store;
 pub mod config;
 mod config_error;
 pub mod crypto;
@@ -84,9 +86,16 @@ pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router 
             .stores()
             .expect("the in-memory stores always build")
     });
+    let cache = config.cache.options(&config.quota).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "cache store unusable; caching in memory");
+        cache_store::CacheConfig::default()
+            .options(&quota_store::QuotaConfig::default())
+            .unwrap_or_default()
+    });
     let options = ConnectOptions {
         quota: config.quota.policy(),
         quota_store: stores.quota,
+        cache,
         ..ConnectOptions::default()
     };
     let resolver = Arc::new(resolver::RegistryResolver::new(registry.clone(), options));

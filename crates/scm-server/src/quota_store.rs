@@ -192,12 +192,23 @@ end
 return {1, count}
 ";
 
+/// KEYS[1]: counter; ARGV[1]: cost. Gives units back without going below
+/// zero or touching a counter that has expired. Returns the new count.
+const RELEASE: &str = r"
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current <= 0 then
+  return 0
+end
+local cost = math.min(tonumber(ARGV[1]), current)
+return redis.call('DECRBY', KEYS[1], cost)
+";
+
 /// A lazily connected, self-reconnecting Redis connection with short
 /// timeouts. Never fails to build for an unreachable server: commands fail
 /// instead, and the callers degrade.
 #[derive(Clone)]
 pub struct RedisConnection {
-    manager: ConnectionManager,
+    pub(crate) manager: ConnectionManager,
 }
 
 impl RedisConnection {
@@ -215,7 +226,7 @@ impl RedisConnection {
         Ok(Self { manager })
     }
 
-    async fn run<T, F>(&self, command: F) -> Result<T, QuotaStoreError>
+    pub(crate) async fn run<T, F>(&self, command: F) -> Result<T, QuotaStoreError>
     where
         F: std::future::Future<Output = redis::RedisResult<T>>,
     {
@@ -245,6 +256,7 @@ pub struct RedisQuotaStore {
     connection: RedisConnection,
     prefix: String,
     script: redis::Script,
+    release: redis::Script,
 }
 
 impl RedisQuotaStore {
@@ -255,6 +267,7 @@ impl RedisQuotaStore {
             connection,
             prefix: prefix.into(),
             script: redis::Script::new(ACQUIRE),
+            release: redis::Script::new(RELEASE),
         }
     }
 }
@@ -273,6 +286,17 @@ impl QuotaStore for RedisQuotaStore {
             .run(invocation.invoke_async(&mut connection))
             .await?;
         Ok(allowed == 1)
+    }
+
+    async fn release(&self, slot: &QuotaSlot, cost: u64) -> Result<(), QuotaStoreError> {
+        let mut connection = self.connection.manager.clone();
+        let mut invocation = self.release.key(format!("{}{}", self.prefix, slot.key));
+        invocation.arg(cost);
+        let _: u64 = self
+            .connection
+            .run(invocation.invoke_async(&mut connection))
+            .await?;
+        Ok(())
     }
 }
 

@@ -5,58 +5,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+use metrics_util::debugging::DebuggingRecorder;
 use scm_core::quota::{QuotaPolicy, QuotaSlot, QuotaStore, QuotaTransport};
 use scm_core::telemetry::metric_name;
 use scm_core::transport::{Body, HttpRequest, HttpResponse, RequestContext, Transport};
-use scm_core::Secret;
 use scm_github::rate_limits::GitHubRateLimits;
 use scm_server::nonces::NonceStore;
-use scm_server::quota_store::{RedisConnection, RedisNonceStore, RedisQuotaStore};
+use scm_server::quota_store::{RedisNonceStore, RedisQuotaStore};
 
-const REDIS: &str = "redis://127.0.0.1:6379";
-/// Nothing listens there: connections are refused at once.
-const CLOSED: &str = "redis://127.0.0.1:1";
-
-fn prefix(test: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("scm-test:{test}:{}:{nanos}:", std::process::id())
-}
-
-fn connection(url: &str) -> RedisConnection {
-    RedisConnection::new(&Secret::new(url)).unwrap()
-}
-
-/// A plain client for looking at and cleaning up the keys.
-async fn raw() -> redis::aio::MultiplexedConnection {
-    redis::Client::open(REDIS)
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .expect("Redis on 127.0.0.1:6379")
-}
-
-async fn keys(prefix: &str) -> Vec<String> {
-    redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut raw().await)
-        .await
-        .unwrap()
-}
-
-async fn clean(prefix: &str) {
-    let found = keys(prefix).await;
-    if !found.is_empty() {
-        let _: i64 = redis::cmd("DEL")
-            .arg(&found)
-            .query_async(&mut raw().await)
-            .await
-            .unwrap();
-    }
-}
+mod support;
+use support::{clean, connection, counter, keys, prefix, raw, with_recorder, CLOSED, REDIS};
 
 struct Ok200;
 
@@ -147,30 +105,6 @@ async fn allocated_referrer_exhausts_its_share_while_others_pass() {
     );
     assert_eq!(keys(&prefix).await.len(), 2, "one key per pool");
     clean(&prefix).await;
-}
-
-fn counter(recorder: &DebuggingRecorder, name: &str) -> u64 {
-    recorder
-        .snapshotter()
-        .snapshot()
-        .into_vec()
-        .into_iter()
-        .filter(|(key, ..)| key.key().name() == name)
-        .map(|(.., value)| match value {
-            DebugValue::Counter(n) => n,
-            _ => 0,
-        })
-        .sum()
-}
-
-/// Runs `future` on a current-thread runtime with a local recorder, so the
-/// counters it increments are seen here and nowhere else.
-fn with_recorder<F: std::future::Future>(recorder: &DebuggingRecorder, future: F) -> F::Output {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    metrics::with_local_recorder(recorder, || runtime.block_on(future))
 }
 
 #[test]

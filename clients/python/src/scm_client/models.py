@@ -507,6 +507,8 @@ class ResponseMeta(TypedDict, total=False):
     """Validators the provider sent, to make the next read conditional."""
     etag: str | None
     last_modified: str | None
+    revalidated: bool
+    """The answer was served from the shared cache after the provider confirmed it unchanged (`304`): current data that cost no transfer (and, where the provider does not count `304`s, no quota)."""
 
 
 class _ReviewRequired(TypedDict):

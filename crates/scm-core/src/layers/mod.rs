@@ -19,6 +19,7 @@ pub use self::metrics::MetricsLayer;
 pub use self::retry::{RetryPolicy, RetryTransport};
 pub use self::tracing::TracingLayer;
 
+use crate::cache::CacheOptions;
 use crate::provider::Provider;
 use crate::quota::{InMemoryQuotaStore, QuotaPolicy, QuotaStore};
 
@@ -46,6 +47,11 @@ pub struct ConnectOptions {
     /// The quota bucket, when the caller knows the credential better than
     /// the provider does (the server names it after the integration).
     pub quota_bucket: Option<String>,
+    /// The shared conditional-request cache, when reads should be
+    /// revalidated instead of fetched again (see [`crate::cache`]). Off by
+    /// default. Entries are scoped to `quota_bucket` and the credential's
+    /// identity; without a bucket, to this one connection.
+    pub cache: Option<CacheOptions>,
 }
 
 impl Default for ConnectOptions {
@@ -56,6 +62,7 @@ impl Default for ConnectOptions {
             quota: QuotaPolicy::default(),
             quota_store: Arc::new(InMemoryQuotaStore::new()),
             quota_bucket: None,
+            cache: None,
         }
     }
 }

@@ -33,6 +33,14 @@ pub trait RateLimits: Send + Sync + 'static {
     fn assumed_capacity(&self) -> Option<(u64, Duration)> {
         None
     }
+
+    /// Whether the provider leaves an authorized `304 Not Modified` out of
+    /// its rate limit. When it does, the quota layer gives the referrer's
+    /// unit back for such an answer. The default, `false`, counts it: only
+    /// a provider that documents the exemption says `true`.
+    fn not_modified_is_free(&self) -> bool {
+        false
+    }
 }
 
 /// A provider whose answers say nothing about rate limits beyond

@@ -18,6 +18,14 @@ pub struct QuotaStoreError(pub String);
 pub trait QuotaStore: Send + Sync + 'static {
     /// Takes `cost` units from the slot; `Ok(false)` when it is full.
     async fn try_acquire(&self, slot: &QuotaSlot, cost: u64) -> Result<bool, QuotaStoreError>;
+
+    /// Gives back `cost` units taken from the slot (an answer the provider
+    /// did not count). A store that cannot give back keeps them: the
+    /// referrer is then charged as before, never more.
+    async fn release(&self, slot: &QuotaSlot, cost: u64) -> Result<(), QuotaStoreError> {
+        let _ = (slot, cost);
+        Ok(())
+    }
 }
 
 /// Counts in this process's memory (the default; one server).
@@ -51,5 +59,13 @@ impl QuotaStore for InMemoryQuotaStore {
         }
         entry.0 += cost;
         Ok(true)
+    }
+
+    async fn release(&self, slot: &QuotaSlot, cost: u64) -> Result<(), QuotaStoreError> {
+        let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = counters.get_mut(&slot.key) {
+            entry.0 = entry.0.saturating_sub(cost);
+        }
+        Ok(())
     }
 }

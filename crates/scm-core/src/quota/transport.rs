@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::telemetry::{self, QuotaGauges};
-use super::{now_unix, QuotaPolicy, QuotaStore, RateLimitInfo, RateLimits};
+use super::{now_unix, QuotaPolicy, QuotaSlot, QuotaStore, RateLimitInfo, RateLimits};
 use crate::error::Error;
 use crate::telemetry::metric_name;
 use crate::transport::{HttpRequest, HttpResponse, RequestContext, Transport};
@@ -76,7 +76,9 @@ impl<T: Transport> QuotaTransport<T> {
         }
     }
 
-    async fn admit(&self, referrer: &str) -> Result<(), Error> {
+    /// Takes the referrer's unit; the slot it came from, `None` when the
+    /// store was unavailable (nothing taken).
+    async fn admit(&self, referrer: &str) -> Result<Option<QuotaSlot>, Error> {
         let now = now_unix();
         let (capacity, window_id, ttl) = {
             let learned = self.learned();
@@ -109,7 +111,7 @@ impl<T: Transport> QuotaTransport<T> {
             Ok(true) => {
                 self.gauges
                     .admitted(&self.integration, label, window_id, slot.limit);
-                Ok(())
+                Ok(Some(slot))
             }
             Ok(false) => {
                 telemetry::refused(&self.integration, label);
@@ -123,7 +125,7 @@ impl<T: Transport> QuotaTransport<T> {
             Err(err) => {
                 metrics::counter!(metric_name("quota.store_unavailable")).increment(1);
                 tracing::warn!(error = %err, "quota store unavailable; allowing the request");
-                Ok(())
+                Ok(None)
             }
         }
     }
@@ -137,8 +139,18 @@ impl<T: Transport> Transport for QuotaTransport<T> {
             .get::<RequestContext>()
             .map(|ctx| ctx.referrer.clone())
             .unwrap_or_else(|| RequestContext::DEFAULT_REFERRER.to_owned());
-        self.admit(&referrer).await?;
+        let slot = self.admit(&referrer).await?;
         let response = self.inner.send(request).await?;
+        if response.status() == http::StatusCode::NOT_MODIFIED
+            && self.rate_limits.not_modified_is_free()
+        {
+            if let Some(slot) = &slot {
+                if let Err(err) = self.store.release(slot, 1).await {
+                    metrics::counter!(metric_name("quota.store_unavailable")).increment(1);
+                    tracing::warn!(error = %err, "quota store unavailable; a free 304 stays counted");
+                }
+            }
+        }
         let info = self.rate_limits.read(response.headers());
         if let Some(remaining) = info.remaining {
             telemetry::provider_remaining(&self.integration, remaining);
