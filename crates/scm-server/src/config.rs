@@ -28,6 +28,10 @@ pub struct Config {
     pub webhooks: crate::events::WebhooksConfig,
     /// `[queue]`: the event queue backend (`sqlite` or `nats`).
     pub queue: crate::events::QueueConfig,
+    /// `[limits]`: timeouts, connection cap, body budget.
+    pub limits: crate::limits::LimitsConfig,
+    /// `[metrics]`: referrer labels kept, `/metrics` token or address.
+    pub metrics: crate::metrics_guard::MetricsConfig,
 }
 
 impl Default for Config {
@@ -41,6 +45,8 @@ impl Default for Config {
             rpc0: Default::default(),
             webhooks: Default::default(),
             queue: Default::default(),
+            limits: Default::default(),
+            metrics: Default::default(),
         }
     }
 }
@@ -50,7 +56,10 @@ impl Config {
     /// `SCM_DATABASE_URL` and `SCM_MAX_BODY_BYTES` from `env`.
     pub fn load(path: Option<&Path>, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let mut config = match path {
-            Some(path) => toml::from_str(&std::fs::read_to_string(path)?)?,
+            Some(path) => {
+                let source = std::fs::read_to_string(path)?;
+                toml::from_str(&source).map_err(|err| ConfigError::parse(&source, &err))?
+            }
             None => Config::default(),
         };
         let invalid = |name: &str, detail: String| ConfigError::Invalid {
@@ -75,6 +84,7 @@ impl Config {
         config.rpc0.apply_env(env)?;
         config.webhooks.apply_env(env)?;
         config.queue.apply_env(env)?;
+        config.limits.apply_env(env)?;
         Ok(config)
     }
 

@@ -17,6 +17,9 @@ pub struct ApiError {
     /// Where a provider error came from, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ErrorOrigin>,
+    /// Seconds for a `Retry-After` header, when waiting helps.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 /// The provider and action an error came from (JSON:API `meta`).
@@ -39,7 +42,14 @@ impl ApiError {
             title,
             detail: detail.into(),
             meta: None,
+            retry_after: None,
         }
+    }
+
+    /// Adds a `Retry-After` of `seconds` to the answer.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// 400: a header, the path or the body is malformed.
@@ -114,6 +124,7 @@ impl From<scm_core::Error> for ApiError {
             code: err.code(),
             status: err.http_status(),
             title: err.title(),
+            retry_after: err.retry_after().map(|wait| wait.as_secs().max(1)),
             detail,
             meta,
         }
@@ -129,11 +140,17 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&Body { errors: [&self] }).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

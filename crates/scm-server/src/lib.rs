@@ -20,6 +20,8 @@ mod config_error;
 pub mod crypto;
 pub mod error;
 pub mod events;
+pub mod limits;
+pub mod metrics_guard;
 pub mod nonces;
 pub mod openapi;
 pub mod quota_store;
@@ -58,6 +60,14 @@ pub async fn open_registry(config: &Config) -> Result<registry::Registry, Server
 /// integration, and the registry's key and repository caches set from
 /// `[rpc]`.
 pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router {
+    metrics_guard::set_referrers(
+        config
+            .quota
+            .allocations
+            .keys()
+            .chain(&config.metrics.referrers)
+            .map(String::as_str),
+    );
     registry.set_cache_ttls(
         config.rpc.key_cache_ttl(),
         config.rpc.repository_cache_ttl(),
@@ -102,9 +112,21 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         queue,
     );
     let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = metrics_guard::layer(app, &config.metrics);
+    let app = limits::layer(app, limits::RequestLimits::new(&config.limits));
+    if let Some(address) = config.metrics.listen {
+        let metrics_listener = tokio::net::TcpListener::bind(address).await?;
+        tracing::info!(address = %metrics_listener.local_addr()?, "metrics listening");
+        let metrics_app = metrics_guard::router(&config.metrics);
+        let limits = config.limits.clone();
+        tokio::spawn(async move {
+            let stopped = limits::serve(metrics_listener, metrics_app, &limits, shutdown_signal());
+            if let Err(err) = stopped.await {
+                tracing::error!(error = %err, "the metrics listener stopped");
+            }
+        });
+    }
+    limits::serve(listener, app, &config.limits, shutdown_signal()).await?;
     registry.close().await;
     Ok(())
 }
