@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(value) = http::HeaderValue::from_bytes(event) {
         headers.insert("x-github-event", value);
     }
-    headers.insert("x-github-delivery", http::HeaderValue::from_static("72d3162e-cc78-11e3-81ab-4c9367dc0958"));
+    headers.insert(
+        "x-github-delivery",
+        http::HeaderValue::from_static("72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+    );
     let signed = !event.starts_with(b"!");
     if signed {
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
@@ -30,5 +33,9 @@ fuzz_target!(|data: &[u8]| {
         headers.insert("x-hub-signature-256", signature.parse().unwrap());
     }
     let receiver = scm_github::webhooks::GitHubReceiver::new();
-    let _ = receiver.receive(&[Secret::new(SECRET)], &headers, Bytes::copy_from_slice(body));
+    let _ = receiver.receive(
+        &[Secret::new(SECRET)],
+        &headers,
+        Bytes::copy_from_slice(body),
+    );
 });

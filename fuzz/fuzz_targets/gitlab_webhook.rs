@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
         None => (&b"Push Hook"[..], data),
     };
     let mut headers = http::HeaderMap::new();
-    headers.insert("x-gitlab-event-uuid", http::HeaderValue::from_static("13792a34-cac6-4fda-95a8-c58e00a3954e"));
+    headers.insert(
+        "x-gitlab-event-uuid",
+        http::HeaderValue::from_static("13792a34-cac6-4fda-95a8-c58e00a3954e"),
+    );
     if let Some(timestamp) = event.strip_prefix(b"webhook-timestamp:") {
         let timestamp = String::from_utf8_lossy(timestamp).trim().to_owned();
         if let Ok(value) = timestamp.parse() {
@@ -25,12 +28,8 @@ fuzz_target!(|data: &[u8]| {
         }
         headers.insert("webhook-id", http::HeaderValue::from_static("msg_fuzz"));
         let parsed: i64 = timestamp.parse().unwrap_or(0);
-        let signature = scm_gitlab::webhooks::signature_header(
-            &Secret::new(SECRET),
-            "msg_fuzz",
-            parsed,
-            body,
-        );
+        let signature =
+            scm_gitlab::webhooks::signature_header(&Secret::new(SECRET), "msg_fuzz", parsed, body);
         headers.insert("webhook-signature", signature.parse().unwrap());
         (event, body) = match body.iter().position(|&b| b == b'\n') {
             Some(at) => (&body[..at], &body[at + 1..]),
@@ -43,5 +42,9 @@ fuzz_target!(|data: &[u8]| {
         headers.insert("x-gitlab-event", value);
     }
     let receiver = scm_gitlab::webhooks::GitLabReceiver;
-    let _ = receiver.receive(&[Secret::new(SECRET)], &headers, Bytes::copy_from_slice(body));
+    let _ = receiver.receive(
+        &[Secret::new(SECRET)],
+        &headers,
+        Bytes::copy_from_slice(body),
+    );
 });

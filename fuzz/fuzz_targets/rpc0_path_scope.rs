@@ -27,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
                     scoped.extra || lower.starts_with("/repos/acme/widgets"),
                     "escaped the scope: {raw:?}"
                 );
-                assert!(!scoped.path.split('/').any(|s| s == ".."), "dot-dot: {raw:?}");
+                assert!(
+                    !scoped.path.split('/').any(|s| s == ".."),
+                    "dot-dot: {raw:?}"
+                );
             }
         }
     }

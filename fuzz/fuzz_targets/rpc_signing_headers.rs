@@ -31,12 +31,21 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let verifier = Verifier::new(NoKeys);
     runtime.block_on(async {
         let _ = verifier.precheck(&headers, 1_700_000_000).await;
         let _ = verifier
-            .verify("POST", "/v1/actions/get_issue", &headers, b"{}", None, 1_700_000_000)
+            .verify(
+                "POST",
+                "/v1/actions/get_issue",
+                &headers,
+                b"{}",
+                None,
+                1_700_000_000,
+            )
             .await;
     });
 });
