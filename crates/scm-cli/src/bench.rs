@@ -131,6 +131,11 @@ async fn start_stub() -> Result<SocketAddr, Error> {
         .map_err(bench_error)?;
     let addr = listener.local_addr().map_err(bench_error)?;
     tokio::spawn(async move {
+        // TCP_NODELAY like the server, so the stub adds no delayed-ACK stall.
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|stream| {
+            let _ = stream.set_nodelay(true);
+        });
         let _ = axum::serve(listener, app).await;
     });
     Ok(addr)

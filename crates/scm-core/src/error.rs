@@ -54,7 +54,12 @@ pub enum Error {
     RepositoryInactive,
     /// The repository belongs to another organization than the caller's.
     RepositoryOrganizationMismatch,
-    /// The provider answered a status we have no mapping for.
+    /// The provider answered a status no mapping covers (431, a redirect
+    /// to another host, a teapot): a 502 with the provider's status in the
+    /// detail, so callers see what the provider said.
+    UnexpectedStatus { status: u16, detail: String },
+    /// Something went wrong that has no better code (an internal bug
+    /// rather than a provider answer).
     Unhandled { status: Option<u16>, detail: String },
     /// The RPC server refused the request itself (signature, grants, size,
     /// path): one of [`Error::RPC_CODES`] with the status it answered.
@@ -132,6 +137,7 @@ impl Error {
             Error::RepositoryNotFound => "repository_not_found",
             Error::RepositoryInactive => "repository_inactive",
             Error::RepositoryOrganizationMismatch => "repository_organization_mismatch",
+            Error::UnexpectedStatus { .. } => "provider_unexpected_status",
             Error::Unhandled { .. } => "unhandled",
             Error::Rpc { code, .. } => code,
         }
@@ -155,6 +161,7 @@ impl Error {
             Error::RepositoryNotFound
             | Error::RepositoryInactive
             | Error::RepositoryOrganizationMismatch => 404,
+            Error::UnexpectedStatus { .. } => 502,
             Error::Unhandled { .. } => 500,
             Error::Rpc { status, .. } => *status,
         }
@@ -178,6 +185,7 @@ impl Error {
             Error::RepositoryNotFound => "Repository not found",
             Error::RepositoryInactive => "Repository inactive",
             Error::RepositoryOrganizationMismatch => "Repository belongs to another organization",
+            Error::UnexpectedStatus { .. } => "Unexpected provider status",
             Error::Unhandled { .. } => "Unhandled provider response",
             Error::Rpc { .. } => "Refused by the RPC server",
         }
@@ -238,6 +246,13 @@ impl Error {
             },
             "provider_timeout" => Error::Timeout { detail },
             "provider_malformed_response" => Error::MalformedResponse { detail },
+            "provider_unexpected_status" => {
+                let (provider_status, detail) = split_provider_status(code, detail);
+                Error::UnexpectedStatus {
+                    status: provider_status.unwrap_or(status),
+                    detail,
+                }
+            }
             "invalid_input" => Error::InvalidInput { detail },
             "repository_not_found" => Error::RepositoryNotFound,
             "repository_inactive" => Error::RepositoryInactive,
@@ -267,6 +282,10 @@ impl Error {
         "rpc_invalid_path",
         "not_found",
         "service_unavailable",
+        "method_not_allowed",
+        "uri_too_long",
+        "request_header_fields_too_large",
+        "request_timeout",
     ];
 
     /// All codes, for documentation and exhaustive tests.
@@ -286,7 +305,22 @@ impl Error {
         "repository_inactive",
         "repository_organization_mismatch",
         "unhandled",
+        "provider_unexpected_status",
     ];
+}
+
+/// Splits a wire detail `{code} (HTTP 431): …` into the provider's
+/// status and the rest; a detail without the status stays whole.
+fn split_provider_status(code: &str, detail: String) -> (Option<u16>, String) {
+    let rest = detail.strip_prefix(code).unwrap_or(&detail).trim_start();
+    let parsed = rest
+        .strip_prefix("(HTTP ")
+        .and_then(|rest| rest.split_once("): "))
+        .and_then(|(status, rest)| Some((status.parse().ok()?, rest.to_owned())));
+    match parsed {
+        Some((status, rest)) => (Some(status), rest),
+        None => (None, detail),
+    }
 }
 
 impl std::fmt::Display for Error {
@@ -316,7 +350,10 @@ impl std::fmt::Display for Error {
             | Error::Unhandled {
                 status: Some(status),
                 detail,
-            } => write!(f, "{} (HTTP {status}): {detail}", self.code()),
+            }
+            | Error::UnexpectedStatus { status, detail } => {
+                write!(f, "{} (HTTP {status}): {detail}", self.code())
+            }
             Error::NotFound { detail }
             | Error::Forbidden { detail }
             | Error::Unauthorized { detail }
@@ -393,6 +430,10 @@ mod tests {
                 status: None,
                 detail: String::new(),
             },
+            Error::UnexpectedStatus {
+                status: 431,
+                detail: "x".into(),
+            },
         ];
         assert_eq!(samples.len(), Error::CODES.len());
         for (err, code) in samples.iter().zip(Error::CODES) {
@@ -412,6 +453,16 @@ mod tests {
                 assert_eq!(&back, err);
             }
         }
+        // The provider's status survives the wire (the RPC status is 502).
+        let unexpected = Error::UnexpectedStatus {
+            status: 431,
+            detail: "GitHub answered 431".into(),
+        };
+        assert_eq!(unexpected.http_status(), 502);
+        assert_eq!(
+            Error::from_code(unexpected.code(), 502, unexpected.to_string()),
+            unexpected
+        );
         let refused = Error::from_code("rpc_invalid_grant", 403, "not granted");
         assert_eq!(
             (refused.code(), refused.http_status()),

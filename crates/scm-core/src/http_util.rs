@@ -43,6 +43,15 @@ pub fn encode_path(value: &str) -> Result<String, Error> {
     Ok(segments.join("/"))
 }
 
+/// A repository file path as one path segment (`/` escaped as `%2F`), as
+/// GitLab's file API wants it. The path is checked like [`encode_path`]
+/// first: the provider decodes `%2F` back, so a `..`, `.` or empty
+/// segment would otherwise reach it.
+pub fn encode_path_as_segment(value: &str) -> Result<String, Error> {
+    encode_path(value)?;
+    encode_segment(value.trim_start_matches('/'))
+}
+
 /// Percent-encodes a query value (everything but unreserved characters).
 pub fn encode_query(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
@@ -136,6 +145,13 @@ mod tests {
         assert!(encode_path("a/./b").is_err());
         assert!(encode_path("a//b").is_err());
         assert_eq!(encode_path("..%2F").unwrap(), "..%252F");
+        assert_eq!(
+            encode_path_as_segment("/src/a b.rs").unwrap(),
+            "src%2Fa%20b.rs"
+        );
+        for bad in ["../etc/passwd", "a/../../b", "a/./b", "a//b", "..", ""] {
+            assert!(encode_path_as_segment(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -105,6 +105,47 @@ impl<'a> Call<'a> {
 #[derive(Debug, Serialize, Deserialize)]
 struct ListCursor(Vec<(String, String)>);
 
+/// The query parameters a cursor may set: positions in the list only.
+/// Everything else (`per_page`, `state`, filters) comes from the action,
+/// so a forged cursor cannot lift the page cap or widen the list.
+const POSITION_PARAMS: &[&str] = &["page", "after", "before", "cursor", "since"];
+
+/// The cursor's pairs that name a position and that the action's own
+/// query does not already set.
+fn position_pairs(
+    pairs: Vec<(String, String)>,
+    query: &[(String, String)],
+) -> impl Iterator<Item = (String, String)> + '_ {
+    pairs.into_iter().filter(move |(name, _)| {
+        POSITION_PARAMS.contains(&name.as_str()) && !query.iter().any(|(k, _)| k == name)
+    })
+}
+
+/// Reads a JSON list item by item, so that an item that cannot be mapped
+/// is named (its index, and its `sha`, `id` or `number` when it has one)
+/// instead of failing the page anonymously.
+fn list_items<T: DeserializeOwned>(list: &serde_json::Value) -> Result<Vec<T>> {
+    let items = list
+        .as_array()
+        .ok_or_else(|| Error::malformed("the list answer is not a JSON array"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            T::deserialize(item).map_err(|err| {
+                let named = ["sha", "id", "number"]
+                    .iter()
+                    .find_map(|key| item.get(*key).filter(|v| v.is_string() || v.is_number()))
+                    .map(|v| format!(" ({v})"))
+                    .unwrap_or_default();
+                Error::malformed(format!(
+                    "list item {index}{named} has an unexpected shape: {err}"
+                ))
+            })
+        })
+        .collect()
+}
+
 fn query_string(pairs: &[(impl AsRef<str>, impl AsRef<str>)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
@@ -392,10 +433,8 @@ impl Client {
         query.push(("per_page".into(), per_page.to_string()));
         if let Some(cursor) = &page.cursor {
             let ListCursor(pairs) = cursor.decode()?;
-            for (name, value) in pairs {
-                query.retain(|(k, _)| *k != name);
-                query.push((name, value));
-            }
+            let position: Vec<_> = position_pairs(pairs, &query).collect();
+            query.extend(position);
         }
         let path_and_query = format!("{}?{}", call.path, query_string(&query));
         call.query.clear();
@@ -426,8 +465,7 @@ impl Client {
                 .ok_or_else(|| Error::malformed(format!("list answer has no `{key}` field")))?,
             None => &raw,
         };
-        let items = Vec::<T>::deserialize(list)
-            .map_err(|err| Error::malformed(format!("unexpected list item shape: {err}")))?;
+        let items = list_items::<T>(list)?;
         Ok(Response::ok(
             Page::new(items, next_cursor),
             PROVIDER,
@@ -585,6 +623,44 @@ mod tests {
         let ListCursor(pairs) = cursor.decode().unwrap();
         assert_eq!(pairs, vec![("page".to_owned(), "2".to_owned())]);
         assert!(cursor_from_link("https://api.github.com/x").is_none());
+    }
+
+    /// A forged cursor cannot lift the page cap or change the action's
+    /// filters: only position parameters the action does not set count.
+    #[test]
+    fn forged_cursors_only_move_the_position() {
+        let forged = vec![
+            ("per_page".to_owned(), "100000".to_owned()),
+            ("state".to_owned(), "all".to_owned()),
+            ("page".to_owned(), "3".to_owned()),
+            ("since".to_owned(), "x".to_owned()),
+        ];
+        let query = vec![
+            ("per_page".to_owned(), "30".to_owned()),
+            ("since".to_owned(), "2020-01-01T00:00:00Z".to_owned()),
+        ];
+        let kept: Vec<_> = position_pairs(forged, &query).collect();
+        assert_eq!(kept, vec![("page".to_owned(), "3".to_owned())]);
+    }
+
+    /// An item that cannot be mapped is named, with its index and id.
+    #[test]
+    fn unmappable_list_items_are_named() {
+        #[derive(Debug, Deserialize)]
+        struct Item {
+            #[allow(dead_code)]
+            name: String,
+        }
+        let list = serde_json::json!([{"name": "a"}, {"sha": "abc", "name": 5}]);
+        let err = list_items::<Item>(&list).unwrap_err();
+        assert_eq!(err.code(), "provider_malformed_response");
+        assert!(err.to_string().contains("list item 1 (\"abc\")"), "{err}");
+        assert_eq!(
+            list_items::<Item>(&serde_json::json!([{"name": "a"}]))
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

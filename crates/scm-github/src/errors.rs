@@ -95,8 +95,8 @@ pub fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8])
             status: Some(status.as_u16()),
             detail,
         },
-        other => Error::Unhandled {
-            status: Some(other),
+        other => Error::UnexpectedStatus {
+            status: other,
             detail,
         },
     }
@@ -149,7 +149,9 @@ mod tests {
         assert_eq!(code(409), "resource_conflict");
         assert_eq!(code(422), "resource_unprocessable_content");
         assert_eq!(code(502), "provider_unavailable");
-        assert_eq!(code(418), "unhandled");
+        assert_eq!(code(418), "provider_unexpected_status");
+        assert_eq!(code(431), "provider_unexpected_status");
+        assert_eq!(code(307), "provider_unexpected_status");
     }
 
     #[test]

@@ -110,7 +110,7 @@ async fn malformed_answers_are_typed_errors() {
         (
             ResponseTemplate::new(418).set_body_string("teapot"),
             get_issue(),
-            "unhandled",
+            "provider_unexpected_status",
         ),
         (
             ResponseTemplate::new(503),
@@ -122,7 +122,16 @@ async fn malformed_answers_are_typed_errors() {
             get_issue(),
             "resource_not_found",
         ),
-        (ResponseTemplate::new(302), get_issue(), "unhandled"),
+        (
+            ResponseTemplate::new(302).insert_header("location", "https://elsewhere.example/x"),
+            get_issue(),
+            "provider_unexpected_status",
+        ),
+        (
+            ResponseTemplate::new(431),
+            get_issue(),
+            "provider_unexpected_status",
+        ),
     ];
     for (template, action, code) in cases {
         let name = action.name();

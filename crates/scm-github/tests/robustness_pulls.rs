@@ -240,6 +240,12 @@ async fn bad_arguments_never_reach_the_network() {
             "create_git_tree",
             json!({"tree": [{"path": "a", "mode": "100644", "type": "blob", "sha": "abcd1234", "content": "x"}]}),
         ),
+        // Multi-request: the thread id is checked before the edit is sent.
+        action(
+            "update_and_collapse_pull_request_comment",
+            json!({"pull_request_id": "7", "thread_id": "", "comment_id": "1758",
+                   "comment_node_id": "PRRC_1", "body": "outdated"}),
+        ),
     ] {
         let name = bad.name();
         let err = run(&server, bad).await.unwrap_err();

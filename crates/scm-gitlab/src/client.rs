@@ -306,8 +306,8 @@ impl GitLab {
                 status: Some(status.as_u16()),
                 detail,
             },
-            other => Error::Unhandled {
-                status: Some(other),
+            other => Error::UnexpectedStatus {
+                status: other,
                 detail,
             },
         }

@@ -1405,6 +1405,47 @@ async fn numeric_project_ids_and_oauth_tokens() {
     server.verify().await;
 }
 
+/// Paths with `..` are refused before any request, like GitHub does: GitLab
+/// decodes the `%2F` of its file API and would resolve them itself.
+#[tokio::test]
+async fn dot_dot_paths_and_bad_ids_send_nothing() {
+    let server = MockServer::start().await;
+    let provider = gitlab(&server.uri());
+    for (name, args) in [
+        (
+            ActionName::GetFileContent,
+            json!({"path": "../../etc/passwd", "ref": "main"}),
+        ),
+        (
+            ActionName::GetFileContent,
+            json!({"path": "docs/../../x", "ref": "main"}),
+        ),
+        // Multi-request: the thread id is checked before the edit is sent.
+        (
+            ActionName::UpdateAndCollapsePullRequestComment,
+            json!({
+                "pull_request_id": "7", "comment_id": "5", "body": "b",
+                "thread_id": "..", "comment_node_id": "5",
+            }),
+        ),
+        (
+            ActionName::CreateCommit,
+            json!({
+                "branch": "main", "parent_sha": SHA, "message": "m",
+                "actions": [
+                    {"action": "write", "path": "ok.txt", "content": "x"},
+                    {"action": "move", "previous_path": "../a", "path": "b"},
+                ],
+            }),
+        ),
+    ] {
+        let action = AnyAction::from_json(name, args).unwrap();
+        let err = provider.execute(action, &ctx()).await.unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{name}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn unsupported_actions_send_nothing() {
     let server = MockServer::start().await;

@@ -41,8 +41,8 @@ impl AppState {
         }
     }
 
-    /// Reads the body under the cap, then verifies the signature; the body
-    /// is returned unparsed.
+    /// Checks the signing headers, reads the body under the cap, then
+    /// verifies the signature; the body is returned unparsed.
     async fn authorize(
         &self,
         method: &Method,
@@ -58,9 +58,12 @@ impl AppState {
         if declared.is_some_and(|len| len > self.max_body as u64) {
             return Err(ApiError::too_large(self.max_body));
         }
+        // Malformed headers, a stale timestamp or an unknown key are
+        // refused before a byte of the body is read.
+        self.verifier.precheck(headers, unix_now()).await?;
         let body = axum::body::to_bytes(body, self.max_body)
             .await
-            .map_err(|_| ApiError::too_large(self.max_body))?;
+            .map_err(|err| crate::limits::body_error(&err, self.max_body))?;
         let verified = self
             .verifier
             .verify(method.as_str(), path, headers, &body, action, unix_now())
@@ -123,7 +126,8 @@ pub fn install_metrics() {
     let _ = prometheus();
 }
 
-async fn metrics() -> Response {
+/// `GET /metrics`: the Prometheus text format.
+pub async fn metrics() -> Response {
     match prometheus() {
         Some(handle) => (
             [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -163,17 +167,23 @@ async fn capabilities(
     ))
 }
 
-fn request_options(headers: &HeaderMap) -> RequestOptions {
+/// The conditional headers forwarded to the provider, each under
+/// [`crate::limits::MAX_FORWARDED_HEADER_BYTES`].
+fn request_options(headers: &HeaderMap) -> Result<RequestOptions, ApiError> {
     let get = |name: http::header::HeaderName| {
-        headers
-            .get(name)
+        let value = headers
+            .get(&name)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+            .map(str::to_owned);
+        if let Some(value) = &value {
+            crate::limits::check_forwarded_header(name.as_str(), value)?;
+        }
+        Ok::<_, ApiError>(value)
     };
-    RequestOptions {
-        if_none_match: get(http::header::IF_NONE_MATCH),
-        if_modified_since: get(http::header::IF_MODIFIED_SINCE),
-    }
+    Ok(RequestOptions {
+        if_none_match: get(http::header::IF_NONE_MATCH)?,
+        if_modified_since: get(http::header::IF_MODIFIED_SINCE)?,
+    })
 }
 
 async fn action(
@@ -201,8 +211,9 @@ async fn action(
             .map_err(|err| ApiError::malformed(format!("the body is not JSON: {err}")))?
     };
     let any = AnyAction::from_json(action_name, args)?;
+    let options = request_options(&headers)?;
     let scm = state.open(&verified).await?;
-    let response = scm.execute_any(any, request_options(&headers)).await?;
+    let response = scm.execute_any(any, options).await?;
     match response {
         scm_core::Response::Ok(result) if action_name.kind() == ActionKind::Download => {
             match result.data {

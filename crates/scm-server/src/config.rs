@@ -32,6 +32,10 @@ pub struct Config {
     pub queue: crate::events::QueueConfig,
     /// `[observability]`: metric prefix and exporters.
     pub observability: crate::observability::ObservabilityConfig,
+    /// `[limits]`: timeouts, connection cap, body budget.
+    pub limits: crate::limits::LimitsConfig,
+    /// `[metrics]`: referrer labels kept, `/metrics` token or address.
+    pub metrics: crate::metrics_guard::MetricsConfig,
 }
 
 impl Default for Config {
@@ -47,6 +51,8 @@ impl Default for Config {
             webhooks: Default::default(),
             queue: Default::default(),
             observability: Default::default(),
+            limits: Default::default(),
+            metrics: Default::default(),
         }
     }
 }
@@ -56,7 +62,10 @@ impl Config {
     /// `SCM_DATABASE_URL` and `SCM_MAX_BODY_BYTES` from `env`.
     pub fn load(path: Option<&Path>, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let mut config = match path {
-            Some(path) => toml::from_str(&std::fs::read_to_string(path)?)?,
+            Some(path) => {
+                let source = std::fs::read_to_string(path)?;
+                toml::from_str(&source).map_err(|err| ConfigError::parse(&source, &err))?
+            }
             None => Config::default(),
         };
         let invalid = |name: &str, detail: String| ConfigError::Invalid {
@@ -83,6 +92,7 @@ impl Config {
         config.webhooks.apply_env(env)?;
         config.queue.apply_env(env)?;
         config.observability.apply_env(env)?;
+        config.limits.apply_env(env)?;
         Ok(config)
     }
 

@@ -17,6 +17,9 @@ pub struct ApiError {
     /// Where a provider error came from, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ErrorOrigin>,
+    /// Seconds for a `Retry-After` header, when waiting helps.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 /// The provider and action an error came from (JSON:API `meta`).
@@ -39,7 +42,14 @@ impl ApiError {
             title,
             detail: detail.into(),
             meta: None,
+            retry_after: None,
         }
+    }
+
+    /// Adds a `Retry-After` of `seconds` to the answer.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// 400: a header, the path or the body is malformed.
@@ -114,6 +124,7 @@ impl From<scm_core::Error> for ApiError {
             code: err.code(),
             status: err.http_status(),
             title: err.title(),
+            retry_after: err.retry_after().map(|wait| wait.as_secs().max(1)),
             detail,
             meta,
         }
@@ -139,6 +150,11 @@ impl IntoResponse for ApiError {
         response
             .extensions_mut()
             .insert(crate::observability::ErrorCode(self.code));
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         response
     }
 }

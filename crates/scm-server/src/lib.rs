@@ -22,6 +22,8 @@ mod config_error;
 pub mod crypto;
 pub mod error;
 pub mod events;
+pub mod limits;
+pub mod metrics_guard;
 pub mod nonces;
 pub mod observability;
 pub mod openapi;
@@ -76,6 +78,14 @@ pub async fn open_registry(config: &Config) -> Result<registry::Registry, Server
 /// integration, and the registry's key and repository caches set from
 /// `[rpc]`.
 pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router {
+    metrics_guard::set_referrers(
+        config
+            .quota
+            .allocations
+            .keys()
+            .chain(&config.metrics.referrers)
+            .map(String::as_str),
+    );
     registry.set_cache_ttls(
         config.rpc.key_cache_ttl(),
         config.rpc.repository_cache_ttl(),
@@ -121,6 +131,9 @@ pub struct Prepared {
     app: axum::Router,
     registry: registry::Registry,
     key_source: crypto::KeySource,
+    limits: limits::LimitsConfig,
+    /// `/metrics` on its own address, when configured.
+    metrics: Option<(tokio::net::TcpListener, axum::Router)>,
 }
 
 impl Prepared {
@@ -135,10 +148,19 @@ impl Prepared {
     }
 
     /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+    /// Every connection is under the `[limits]` (timeouts, connection cap).
     pub async fn serve(self) -> Result<(), ServerError> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        if let Some((metrics_listener, metrics_app)) = self.metrics {
+            let limits = self.limits.clone();
+            tokio::spawn(async move {
+                let stopped =
+                    limits::serve(metrics_listener, metrics_app, &limits, shutdown_signal());
+                if let Err(err) = stopped.await {
+                    tracing::error!(error = %err, "the metrics listener stopped");
+                }
+            });
+        }
+        limits::serve(self.listener, self.app, &self.limits, shutdown_signal()).await?;
         self.registry.close().await;
         Ok(())
     }
@@ -170,16 +192,28 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         }
     }
     let ingress = events::Ingress::new(&config.webhooks, receivers, registry.clone(), queue);
-    let app = build_app(&config, registry.clone())
-        .merge(events::router(Arc::new(ingress)))
-        .layer(axum::middleware::from_fn(observability::log_requests));
+    let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
+    let app = metrics_guard::layer(app, &config.metrics);
+    let app = limits::layer(app, limits::RequestLimits::new(&config.limits));
+    // Outermost, so that refusals of the limits are logged too.
+    let app = app.layer(axum::middleware::from_fn(observability::log_requests));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "scm server listening");
+    let metrics = match config.metrics.listen {
+        Some(address) => {
+            let metrics_listener = tokio::net::TcpListener::bind(address).await?;
+            tracing::info!(address = %metrics_listener.local_addr()?, "metrics listening");
+            Some((metrics_listener, metrics_guard::router(&config.metrics)))
+        }
+        None => None,
+    };
     Ok(Prepared {
         listener,
         app,
         registry,
         key_source,
+        limits: config.limits.clone(),
+        metrics,
     })
 }
 

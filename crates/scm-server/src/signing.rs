@@ -88,47 +88,22 @@ pub fn parse_repository(raw: &str) -> Result<RepositoryKey, ApiError> {
     })
 }
 
-/// Verifies signed requests against a [`KeyStore`].
-pub struct Verifier<K> {
-    keys: K,
-    nonces: std::sync::Arc<dyn crate::nonces::NonceStore>,
-    window: i64,
+/// The signing headers of a request, parsed (nothing verified yet).
+struct SignedHeaders<'h> {
+    key_id: &'h str,
+    timestamp: i64,
+    nonce: &'h str,
+    organization: &'h str,
+    organization_id: i64,
+    repository: &'h str,
+    repository_key: RepositoryKey,
+    referrer: &'h str,
+    given: Vec<u8>,
 }
 
-impl<K: KeyStore> Verifier<K> {
-    pub fn new(keys: K) -> Self {
-        Self {
-            keys,
-            nonces: std::sync::Arc::new(NonceCache::default()),
-            window: WINDOW_SECS,
-        }
-    }
-
-    /// Remembers nonces in `store` instead of this process's memory.
-    pub fn with_nonce_store(
-        mut self,
-        store: std::sync::Arc<dyn crate::nonces::NonceStore>,
-    ) -> Self {
-        self.nonces = store;
-        self
-    }
-
-    pub fn keys(&self) -> &K {
-        &self.keys
-    }
-
-    /// Verifies the signature, freshness, nonce and grants of a request
-    /// whose body has already been read under the size cap (and not
-    /// parsed). `action` is checked against the key's action grants.
-    pub async fn verify(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &HeaderMap,
-        body: &[u8],
-        action: Option<ActionName>,
-        now: i64,
-    ) -> Result<Verified, ApiError> {
+impl<'h> SignedHeaders<'h> {
+    /// Refuses a missing or malformed header (see the module docs).
+    fn parse(headers: &'h HeaderMap) -> Result<Self, ApiError> {
         let key_id = required(headers, KEY_ID)?;
         let timestamp_raw = required(headers, TIMESTAMP)?;
         let nonce = required(headers, NONCE)?;
@@ -163,53 +138,125 @@ impl<K: KeyStore> Verifier<K> {
             .strip_prefix("v1=")
             .and_then(|hex_sig| hex::decode(hex_sig).ok())
             .ok_or_else(|| ApiError::bad_signature(format!("`{SIGNATURE}` must be v1=<hex>")))?;
+        Ok(Self {
+            key_id,
+            timestamp,
+            nonce,
+            organization,
+            organization_id,
+            repository,
+            repository_key,
+            referrer,
+            given,
+        })
+    }
+}
 
-        if (now - timestamp).abs() > self.window {
+/// Verifies signed requests against a [`KeyStore`].
+pub struct Verifier<K> {
+    keys: K,
+    nonces: std::sync::Arc<dyn crate::nonces::NonceStore>,
+    window: i64,
+}
+
+impl<K: KeyStore> Verifier<K> {
+    pub fn new(keys: K) -> Self {
+        Self {
+            keys,
+            nonces: std::sync::Arc::new(NonceCache::default()),
+            window: WINDOW_SECS,
+        }
+    }
+
+    /// Remembers nonces in `store` instead of this process's memory.
+    pub fn with_nonce_store(
+        mut self,
+        store: std::sync::Arc<dyn crate::nonces::NonceStore>,
+    ) -> Self {
+        self.nonces = store;
+        self
+    }
+
+    pub fn keys(&self) -> &K {
+        &self.keys
+    }
+
+    /// The checks that need no body: well-formed headers, a fresh
+    /// timestamp and a known, unrevoked key. The server runs them before
+    /// it reads the body, so a request that cannot verify holds no body
+    /// memory; [`Verifier::verify`] repeats them.
+    pub async fn precheck(&self, headers: &HeaderMap, now: i64) -> Result<(), ApiError> {
+        let parsed = SignedHeaders::parse(headers)?;
+        self.check_fresh(parsed.timestamp, now)?;
+        self.live_key(parsed.key_id).await?;
+        Ok(())
+    }
+
+    fn check_fresh(&self, timestamp: i64, now: i64) -> Result<(), ApiError> {
+        // `abs_diff` cannot overflow (`(now - timestamp).abs()` did on
+        // `i64::MIN`, before anything was authenticated).
+        if now.abs_diff(timestamp) > self.window.unsigned_abs() {
             return Err(ApiError::stale(format!(
                 "the timestamp is more than {} seconds from the server's clock",
                 self.window
             )));
         }
+        Ok(())
+    }
 
-        let key = self
-            .keys
+    async fn live_key(&self, key_id: &str) -> Result<ClientKey, ApiError> {
+        self.keys
             .client_key(key_id)
             .await?
             .filter(|key| !key.record.revoked)
-            .ok_or_else(|| ApiError::bad_signature("unknown or revoked key"))?;
+            .ok_or_else(|| ApiError::bad_signature("unknown or revoked key"))
+    }
+
+    /// Verifies the signature, freshness, nonce and grants of a request
+    /// whose body has already been read under the size cap (and not
+    /// parsed). `action` is checked against the key's action grants.
+    pub async fn verify(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+        action: Option<ActionName>,
+        now: i64,
+    ) -> Result<Verified, ApiError> {
+        let h = SignedHeaders::parse(headers)?;
+        self.check_fresh(h.timestamp, now)?;
+        let key = self.live_key(h.key_id).await?;
 
         let signed = Signed {
             method,
             path,
-            timestamp,
-            nonce,
-            organization,
-            repository,
-            referrer,
+            timestamp: h.timestamp,
+            nonce: h.nonce,
+            organization: h.organization,
+            repository: h.repository,
+            referrer: h.referrer,
             body,
         };
         // Compared in constant time.
-        if !signed.verify(&key.secret, &given) {
+        if !signed.verify(&key.secret, &h.given) {
             return Err(ApiError::bad_signature("the signature does not match"));
         }
 
+        let expires = h.timestamp.saturating_add(self.window).saturating_add(1);
         if !self
             .nonces
-            .insert(
-                format!("{key_id}:{nonce}"),
-                now,
-                timestamp + self.window + 1,
-            )
+            .insert(format!("{}:{}", h.key_id, h.nonce), now, expires)
             .await
         {
             return Err(ApiError::replayed());
         }
 
         let grants = &key.record.grants;
-        if !grants.allows_organization(organization_id) {
+        if !grants.allows_organization(h.organization_id) {
             return Err(ApiError::grant("the key is not granted this organization"));
         }
-        if !grants.allows_referrer(referrer) {
+        if !grants.allows_referrer(h.referrer) {
             return Err(ApiError::grant("the key is not granted this referrer"));
         }
         if let Some(action) = action {
@@ -220,10 +267,10 @@ impl<K: KeyStore> Verifier<K> {
             }
         }
         Ok(Verified {
-            key_id: key_id.to_owned(),
-            organization_id,
-            repository: repository_key,
-            referrer: referrer.to_owned(),
+            key_id: h.key_id.to_owned(),
+            organization_id: h.organization_id,
+            repository: h.repository_key,
+            referrer: h.referrer.to_owned(),
         })
     }
 }
@@ -330,6 +377,13 @@ mod tests {
         assert_eq!((err.code, err.status), ("rpc_stale_request", 401));
         let err = code(check(&v, &h, &b, NOW - WINDOW_SECS - 1).await);
         assert_eq!(err.code, "rpc_stale_request");
+
+        // Extreme timestamps are stale, never an arithmetic overflow.
+        for ts in ["-9223372036854775808", "9223372036854775807"] {
+            let (mut h, b) = request("old", "s-old", "nonce-cccccccccccccccc");
+            h.insert(TIMESTAMP, ts.parse().unwrap());
+            assert_eq!(code(check(&v, &h, &b, NOW).await).code, "rpc_stale_request");
+        }
 
         let (h, b) = request("old", "wrong", "nonce-dddddddddddddddd");
         assert_eq!(

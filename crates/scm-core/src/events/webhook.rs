@@ -45,6 +45,36 @@ pub enum ReceivedWebhook {
     },
 }
 
+/// Longest delivery id accepted, in bytes. Providers send GUIDs (36
+/// bytes) or short numbers; an id is stored with every queued event and
+/// is the deduplication key, so a longer one is refused as malformed.
+pub const MAX_DELIVERY_ID_BYTES: usize = 256;
+
+impl ReceivedWebhook {
+    /// The delivery id, whatever the delivery became.
+    pub fn delivery_id(&self) -> &str {
+        match self {
+            ReceivedWebhook::Event(envelope) => &envelope.delivery_id,
+            ReceivedWebhook::Unsupported { delivery_id, .. } => delivery_id,
+        }
+    }
+
+    /// Refuses a delivery id longer than [`MAX_DELIVERY_ID_BYTES`] (or
+    /// empty): every receiver's answer goes through this before it is
+    /// queued.
+    pub fn check_delivery_id(self) -> Result<Self, WebhookRejection> {
+        let len = self.delivery_id().len();
+        if len == 0 || len > MAX_DELIVERY_ID_BYTES {
+            return Err(WebhookRejection::new(
+                RejectionKind::Malformed,
+                "webhook_invalid_delivery_id",
+                format!("the delivery id must be 1-{MAX_DELIVERY_ID_BYTES} bytes"),
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// Why a delivery was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RejectionKind {

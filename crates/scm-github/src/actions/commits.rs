@@ -175,6 +175,11 @@ impl Handle<CompareCommits> for GitHub {
                 inner: None,
             },
         };
+        // A cursor is re-validated against the action: the behind phase
+        // only when the caller asked for it.
+        if state.side == ComparisonSide::Behind && !action.include_behind {
+            return Err(Error::invalid_input("invalid cursor for this comparison"));
+        }
         let (base, head) = match state.side {
             ComparisonSide::Ahead => (&action.start_sha, &action.end_sha),
             ComparisonSide::Behind => (&action.end_sha, &action.start_sha),

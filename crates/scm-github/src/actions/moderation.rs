@@ -27,11 +27,7 @@ impl GitHub {
         reason: MinimizeReason,
         ctx: &CallContext,
     ) -> Result<Response<()>> {
-        if thread_id.is_empty() || comment_node_id.is_empty() {
-            return Err(Error::invalid_input(
-                "thread and comment node ids are required",
-            ));
-        }
+        check_node_ids(thread_id, comment_node_id)?;
         let vars = json!({
             "threadId": thread_id,
             "subjectId": comment_node_id,
@@ -43,6 +39,16 @@ impl GitHub {
             .await?
             .map(|_| ()))
     }
+}
+
+/// Both node ids a resolve-and-hide names must be given.
+fn check_node_ids(thread_id: &str, comment_node_id: &str) -> Result<()> {
+    if thread_id.trim().is_empty() || comment_node_id.trim().is_empty() {
+        return Err(Error::invalid_input(
+            "thread and comment node ids are required",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a GraphQL `fullDatabaseId` names the same comment as `wanted`.
@@ -175,6 +181,9 @@ impl Handle<UpdateAndCollapsePullRequestComment> for GitHub {
         action: UpdateAndCollapsePullRequestComment,
         ctx: &CallContext,
     ) -> Result<Response<ReviewComment>> {
+        // Every id is checked before the first request: an invalid thread
+        // id must not leave an edited comment behind.
+        check_node_ids(&action.thread_id, &action.comment_node_id)?;
         // The edit comes first: if hiding then fails, the comment already
         // says what it should, and the error tells the caller to retry.
         let edited = self

@@ -93,6 +93,8 @@ pub struct GhStats {
 pub struct GhCommit {
     pub sha: Sha,
     pub commit: GhCommitData,
+    /// `{}` when the author has no account (see [`super::opt_account`]).
+    #[serde(default, deserialize_with = "super::opt_account")]
     pub author: Option<GhUser>,
     #[serde(default)]
     pub parents: Vec<GhParent>,
@@ -175,6 +177,33 @@ mod tests {
         ] {
             assert_eq!(commit_file_status(github), neutral, "{github}");
         }
+    }
+
+    /// Our own fixture: GitHub answers `"author": {}` for a commit whose
+    /// author has no account (seen in production answers); that is no
+    /// account, not a malformed commit.
+    #[test]
+    fn empty_author_object_is_no_account() {
+        let commit = |author: serde_json::Value| {
+            serde_json::from_value::<GhCommit>(serde_json::json!({
+                "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+                "commit": {"message": "m", "author": {"name": "A", "email": "a@example.com", "date": "2011-04-14T16:00:49Z"}, "committer": null},
+                "author": author,
+                "parents": [],
+            }))
+            .map(Commit::from)
+        };
+        for author in [
+            serde_json::json!({}),
+            serde_json::Value::Null,
+            serde_json::json!({"login": null}),
+        ] {
+            let commit = commit(author.clone()).unwrap();
+            assert_eq!(commit.author_account, None, "{author}");
+            assert_eq!(commit.author.unwrap().name.as_deref(), Some("A"));
+        }
+        let commit = commit(serde_json::json!({"login": "octocat", "id": 1})).unwrap();
+        assert_eq!(commit.author_account.unwrap().username, "octocat");
     }
 
     #[test]

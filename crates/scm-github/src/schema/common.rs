@@ -91,6 +91,21 @@ impl From<GhLabel> for Label {
     }
 }
 
+/// A commit's `author` account: GitHub sends `{}` (not `null`) when the
+/// commit's author has no account. A user object without a `login` is "no
+/// account" (`None`), never a malformed answer.
+pub fn opt_account<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<GhUser>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    match value {
+        Some(value) if value.get("login").is_some_and(|login| !login.is_null()) => {
+            GhUser::deserialize(value)
+                .map(Some)
+                .map_err(serde::de::Error::custom)
+        }
+        _ => Ok(None),
+    }
+}
+
 pub fn author(user: Option<GhUser>) -> Option<Author> {
     user.map(Author::from)
 }

@@ -114,6 +114,8 @@ pub struct GhPullCommitDetail {
 pub struct GhPullCommit {
     pub sha: Sha,
     pub commit: GhPullCommitDetail,
+    /// `{}` when the author has no account (see [`super::opt_account`]).
+    #[serde(default, deserialize_with = "super::opt_account")]
     pub author: Option<GhUser>,
     pub html_url: Option<String>,
 }

@@ -200,6 +200,13 @@ impl Handle<CompareCommits> for GitLab {
 impl Handle<CreateCommit> for GitLab {
     async fn handle(&self, a: CreateCommit, ctx: &CallContext) -> Result<Response<Commit>, Error> {
         let project = self.project(ctx)?;
+        // Every path is checked before the first request: GitLab would
+        // resolve `..` itself, and a half-sent commit helps nobody.
+        for action in &a.actions {
+            for path in action_paths(action) {
+                scm_core::http_util::encode_path(path)?;
+            }
+        }
         let branch = a
             .branch
             .strip_prefix("refs/heads/")
@@ -278,6 +285,19 @@ impl Handle<CreateCommit> for GitLab {
     }
 }
 
+/// The repository paths one commit action names.
+fn action_paths(action: &CommitAction) -> Vec<&str> {
+    match action {
+        CommitAction::Write { path, .. }
+        | CommitAction::Delete { path }
+        | CommitAction::Chmod { path, .. } => vec![path],
+        CommitAction::Move {
+            previous_path,
+            path,
+        } => vec![previous_path, path],
+    }
+}
+
 impl GitLab {
     async fn file_exists(
         &self,
@@ -288,7 +308,10 @@ impl GitLab {
     ) -> Result<bool, Error> {
         let req = Req::new(
             http::Method::HEAD,
-            format!("{project}/repository/files/{}", encode_segment(path)?),
+            format!(
+                "{project}/repository/files/{}",
+                scm_core::http_util::encode_path_as_segment(path)?
+            ),
         )
         .q("ref", r#ref);
         match self.send(req, ctx).await {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use scm_core::actions::*;
-use scm_core::http_util::{encode_path, encode_segment};
+use scm_core::http_util::{encode_path, encode_path_as_segment};
 use scm_core::model::*;
 use scm_core::provider::CallContext;
 use scm_core::{Download, Error, Handle, Page, Response, ResponseMeta};
@@ -50,7 +50,7 @@ impl GitLab {
         let mut req = Req::get(format!(
             "{}/repository/files/{}",
             self.project(ctx)?,
-            encode_segment(path.trim_start_matches('/'))?
+            encode_path_as_segment(path)?
         ))
         .q("ref", r#ref);
         req.conditional = conditional;

@@ -21,15 +21,20 @@ impl GitLab {
         thread_id: &str,
         ctx: &CallContext,
     ) -> Result<scm_core::RawResponse, Error> {
-        let req = Req::put(
+        let req = self.resolve_request(iid, thread_id, ctx)?;
+        Ok(self.call::<Value>(req, ctx).await?.raw)
+    }
+
+    /// The request resolving a thread; building it validates the ids.
+    fn resolve_request(&self, iid: &str, thread_id: &str, ctx: &CallContext) -> Result<Req, Error> {
+        Ok(Req::put(
             format!(
                 "{}/discussions/{}",
                 self.mr_path(ctx, iid)?,
                 encode_segment(thread_id)?
             ),
             json!({ "resolved": true }),
-        );
-        Ok(self.call::<Value>(req, ctx).await?.raw)
+        ))
     }
 }
 
@@ -80,11 +85,13 @@ impl Handle<UpdateAndCollapsePullRequestComment> for GitLab {
             ),
             json!({ "body": a.body }),
         );
+        // Both requests are built (their ids validated) before the first
+        // is sent: an invalid thread id must not leave an edited note.
+        let resolve = self.resolve_request(&a.pull_request_id, &a.thread_id, ctx)?;
         let html = self.mr_web(ctx, &a.pull_request_id);
         let note = self.call::<GlNote>(req, ctx).await?;
         let comment = note.value.review_comment(None, html.as_deref())?;
-        self.resolve_thread(&a.pull_request_id, &a.thread_id, ctx)
-            .await?;
+        self.call::<Value>(resolve, ctx).await?;
         Ok(self.ok(comment, Some(note.raw), note.meta))
     }
 }

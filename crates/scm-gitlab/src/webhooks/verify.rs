@@ -121,7 +121,9 @@ pub fn verify_at(
         let (Some(id), Some(timestamp)) = (id, timestamp) else {
             return Err(VerifyError::MalformedSignatureHeaders);
         };
-        if (now - timestamp).abs() > TIMESTAMP_TOLERANCE_SECS {
+        // `abs_diff` cannot overflow: `(now - timestamp).abs()` did on
+        // `i64::MIN`, before anything was authenticated.
+        if now.abs_diff(timestamp) > TIMESTAMP_TOLERANCE_SECS.unsigned_abs() {
             return Err(VerifyError::Stale);
         }
         let mut signed = Vec::with_capacity(id.len() + body.len() + 24);
@@ -285,6 +287,14 @@ mod tests {
             verify_at(&signed(good.clone(), NOW), body, secrets, NOW + 299),
             Ok(Verified::Signature)
         );
+        // Extreme timestamps are stale, never an arithmetic overflow.
+        for ts in [i64::MIN, i64::MAX, i64::MIN + 1] {
+            assert_eq!(
+                verify_at(&signed(good.clone(), ts), body, secrets, NOW),
+                Err(VerifyError::Stale),
+                "{ts}"
+            );
+        }
         // Missing id.
         let no_id = headers(&[
             ("webhook-timestamp", NOW.to_string()),

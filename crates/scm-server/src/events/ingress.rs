@@ -271,6 +271,7 @@ async fn ingest(
             .await
             .map_err(|_| unavailable("webhook_parse_failed", "parsing the webhook failed"))?
     }
+    .and_then(ReceivedWebhook::check_delivery_id)
     .map_err(rejection)?;
     crate::observability::record_webhook(provider, &received);
 
@@ -353,13 +354,15 @@ async fn read_body(body: Body, max: usize) -> Result<Bytes, ApiError> {
     let mut stream = body.into_data_stream();
     let mut buffer = BytesMut::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::new(
-                400,
-                "webhook_body_unreadable",
-                "Malformed webhook",
-                "the request body could not be read to its end",
-            )
+        let chunk = chunk.map_err(|err| {
+            crate::limits::refused(&err).unwrap_or_else(|| {
+                ApiError::new(
+                    400,
+                    "webhook_body_unreadable",
+                    "Malformed webhook",
+                    "the request body could not be read to its end",
+                )
+            })
         })?;
         if buffer.len() + chunk.len() > max {
             return Err(too_large(max));

@@ -266,7 +266,7 @@ async fn proxy_inner(
     }
     let body = axum::body::to_bytes(body, state.max_body)
         .await
-        .map_err(|_| ApiError::too_large(state.max_body))?;
+        .map_err(|err| crate::limits::body_error(&err, state.max_body))?;
     let given = signature::parse_authorization(headers)?;
     if !signature::verify(&state.config.secrets, &body, &given) {
         return Err(ApiError::bad_signature("the signature does not match"));
@@ -331,7 +331,8 @@ async fn proxy_inner(
     metrics::counter!(
         metric_name("rpc0.proxied"),
         "provider" => ctx.repository.provider.clone(),
-        "referrer" => ctx.referrer.clone(),
+        // Unsigned on POST: only configured values become labels.
+        "referrer" => crate::metrics_guard::referrer_label(&ctx.referrer),
         "status" => status_tag,
     )
     .increment(1);

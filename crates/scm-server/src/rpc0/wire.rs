@@ -91,6 +91,7 @@ pub fn forwarded_headers(
                 )))
             }
         };
+        crate::limits::check_forwarded_header(name.as_str(), value)?;
         let value = HeaderValue::from_str(value)
             .map_err(|_| ApiError::malformed(format!("header `{name}` has an invalid value")))?;
         out.insert(name.clone(), value);

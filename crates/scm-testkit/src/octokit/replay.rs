@@ -159,6 +159,10 @@ impl ReplayServer {
                 runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener)
                         .expect("register listener with tokio");
+                    // TCP_NODELAY on every accepted socket: no delayed-ACK stall.
+                    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+                        let _ = stream.set_nodelay(true);
+                    });
                     tokio::select! {
                         result = axum::serve(listener, app) => {
                             if let Err(err) = result {

@@ -1,0 +1,37 @@
+//! rpc0 path scoping: any path and query against a repository scope. A
+//! path that passes must stay under the prefix (or be the opted-in extra
+//! route).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use scm_core::proxy::{ExtraRoute, ProxyScope};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    let scope = ProxyScope {
+        prefix: "/repos/acme/widgets".into(),
+        case_insensitive: true,
+        extra: vec![ExtraRoute {
+            method: http::Method::POST,
+            path: "/graphql",
+            risk: "fuzz",
+        }],
+    };
+    for method in [http::Method::GET, http::Method::POST, http::Method::DELETE] {
+        for allow_extra in [false, true] {
+            if let Ok(scoped) = scope.check(&method, raw, allow_extra) {
+                let lower = scoped.path.to_ascii_lowercase();
+                assert!(
+                    scoped.extra || lower.starts_with("/repos/acme/widgets"),
+                    "escaped the scope: {raw:?}"
+                );
+                assert!(
+                    !scoped.path.split('/').any(|s| s == ".."),
+                    "dot-dot: {raw:?}"
+                );
+            }
+        }
+    }
+});
