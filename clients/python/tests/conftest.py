@@ -179,9 +179,11 @@ def deployment(
         return str(created["id"])
 
     def repo(integration_id: str, full_name: str, org: int = ORG) -> int:
+        # The full name as external id: prism answers every repository with
+        # the same example id, which `scm repo add` would otherwise store.
         created = admin(
             "repo", "add", "--org", str(org), "--integration", integration_id,
-            "--full-name", full_name,
+            "--full-name", full_name, "--external-id", full_name,
         )  # fmt: skip
         return int(created["id"])
 

@@ -88,8 +88,8 @@ pub fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8])
             status: Some(status.as_u16()),
             detail,
         },
-        other => Error::Unhandled {
-            status: Some(other),
+        other => Error::UnexpectedStatus {
+            status: other,
             detail,
         },
     }
@@ -127,7 +127,7 @@ mod tests {
             (401, "provider_unauthorized"),
             (403, "resource_forbidden"),
             (503, "provider_unavailable"),
-            (418, "unhandled"),
+            (418, "provider_unexpected_status"),
         ] {
             let status = StatusCode::from_u16(status).unwrap();
             assert_eq!(

@@ -306,7 +306,7 @@ fn signatures_are_required_except_for_the_ping() {
             Bytes::from(body.clone()),
         )
         .unwrap_err();
-    assert_eq!(none.http_status(), 500);
+    assert_eq!(none.http_status(), 503);
     assert!(!none.to_string().contains(SECRET));
 
     let mut ping = http::HeaderMap::new();

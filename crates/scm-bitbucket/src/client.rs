@@ -278,8 +278,8 @@ impl Bitbucket {
                     ));
                 }
                 if method != Method::GET && method != Method::HEAD {
-                    return Err(Error::Unhandled {
-                        status: Some(status.as_u16()),
+                    return Err(Error::UnexpectedStatus {
+                        status: status.as_u16(),
                         detail: format!("Bitbucket redirected a {method} request"),
                     });
                 }

@@ -28,8 +28,8 @@ pub(crate) fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) ->
             status: Some(status.as_u16()),
             detail,
         },
-        other => Error::Unhandled {
-            status: Some(other),
+        other => Error::UnexpectedStatus {
+            status: other,
             detail,
         },
     }

@@ -321,7 +321,7 @@ fn signatures_are_required_and_checked() {
             Bytes::from_static(body),
         )
         .unwrap_err();
-    assert_eq!(err.http_status(), 500);
+    assert_eq!(err.http_status(), 503);
     // Verified but without a delivery id: malformed.
     let mut no_id = headers("repo:push", body, 0);
     no_id.remove("x-request-uuid");

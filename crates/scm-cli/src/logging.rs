@@ -1,7 +1,8 @@
 //! The process's log output: one `tracing` subscriber for every `scm`
 //! command, writing to stderr.
 //!
-//! The filter is `RUST_LOG` (default `info`); the format is text or JSON
+//! The filter is `RUST_LOG` (default `info` for `scm serve` and `scm
+//! worker`, nothing for one-shot commands); the format is text or JSON
 //! (`--log-format` / `SCM_LOG_FORMAT`). JSON lines carry the fields of the
 //! current span (the request's provider, action, referrer, …) flattened
 //! next to the event's own.
@@ -50,7 +51,7 @@ pub fn format_arg() -> Arg {
         .global(true)
         .env(FORMAT_ENV)
         .value_parser(["text", "json"])
-        .help("Log line format on stderr: text or json (log level: RUST_LOG, default info)")
+        .help("Log line format on stderr: text or json (level: RUST_LOG; default info for serve and worker, off otherwise)")
 }
 
 /// The format the command line asks for.
@@ -60,16 +61,18 @@ pub fn format_of(matches: &ArgMatches) -> Result<LogFormat, Error> {
         .map_or(Ok(LogFormat::default()), |value| value.parse())
 }
 
-/// Installs the subscriber. `RUST_LOG` selects what is written; an
-/// unusable `RUST_LOG` falls back to `info` and says so. Returns `false`
+/// Installs the subscriber. `RUST_LOG` selects what is written, else
+/// `default_level` (`info` for `scm serve` and `scm worker`, `off` for
+/// one-shot commands, whose stderr carries their JSON error); an unusable
+/// `RUST_LOG` falls back to `default_level` and says so. Returns `false`
 /// when a subscriber was already installed (tests).
-pub fn install(format: LogFormat) -> bool {
+pub fn install(format: LogFormat, default_level: &str) -> bool {
     let (filter, bad_filter) = match EnvFilter::try_from_default_env() {
         Ok(filter) => (filter, None),
         Err(err) if std::env::var_os("RUST_LOG").is_some() => {
-            (EnvFilter::new("info"), Some(err.to_string()))
+            (EnvFilter::new(default_level), Some(err.to_string()))
         }
-        Err(_) => (EnvFilter::new("info"), None),
+        Err(_) => (EnvFilter::new(default_level), None),
     };
     let output = match format {
         LogFormat::Text => fmt::layer()
@@ -89,7 +92,7 @@ pub fn install(format: LogFormat) -> bool {
         .try_init()
         .is_ok();
     if let Some(err) = bad_filter {
-        tracing::warn!(error = %err, "RUST_LOG is not a valid filter; logging at info");
+        tracing::warn!(error = %err, "RUST_LOG is not a valid filter; using the default");
     }
     installed
 }

@@ -172,9 +172,15 @@ async fn direct(provider: &dyn ProviderRegistration, matches: &ArgMatches) -> Re
 #[tokio::main]
 async fn main() -> ExitCode {
     let matches = cli().get_matches();
+    // The long-running commands log at info; one-shot commands keep stderr
+    // for their JSON error unless RUST_LOG asks for more.
+    let default_level = match matches.subcommand_name() {
+        Some("serve" | "worker") => "info",
+        _ => "off",
+    };
     match logging::format_of(&matches) {
         Ok(format) => {
-            logging::install(format);
+            logging::install(format, default_level);
         }
         Err(err) => {
             direct::print_error(&err);

@@ -127,6 +127,41 @@ pub const TABLE: &[(&str, MetricKind, &str)] = &[
         MetricKind::Counter,
         "rpc0 proxied requests by provider answer (provider, referrer, status)",
     ),
+    (
+        "cache.hits",
+        MetricKind::Counter,
+        "Provider reads answered 304 and served from the cache (revalidated)",
+    ),
+    (
+        "cache.misses",
+        MetricKind::Counter,
+        "Provider reads with no usable cache entry",
+    ),
+    (
+        "cache.coalesced",
+        MetricKind::Counter,
+        "Reads that waited for an identical read in flight instead of sending their own",
+    ),
+    (
+        "cache.stored_bytes",
+        MetricKind::Gauge,
+        "Bytes held by the in-memory cache",
+    ),
+    (
+        "cache.evictions",
+        MetricKind::Counter,
+        "Entries evicted from the in-memory cache (least recently used)",
+    ),
+    (
+        "cache.store_unavailable",
+        MetricKind::Counter,
+        "Cache lookups or writes skipped because the store did not answer",
+    ),
+    (
+        "rpc.nonce_store_unavailable",
+        MetricKind::Counter,
+        "Nonce checks that could not reach the shared store",
+    ),
 ];
 
 /// The kind of a metric in [`TABLE`].

@@ -58,6 +58,12 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "`scm bench rpc` measures the server against a local stub that answers \
          as GitHub's REST API does, so the real provider stack is exercised",
     ),
+    (
+        "scm-cli/src/quota_bench.rs",
+        "*",
+        "`scm bench quota` measures quota cost against a local stub that behaves \
+         like GitHub (ETags, free 304s, rate-limit headers), as its issue asks",
+    ),
 ];
 
 fn crates_dir() -> PathBuf {

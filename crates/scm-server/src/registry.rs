@@ -381,6 +381,20 @@ impl Registry {
         let (integration, _) = self.integration(new.integration_id).await?.ok_or_else(|| {
             RegistryError::NotFound(format!("integration {}", new.integration_id))
         })?;
+        let taken = sqlx::query(&format!(
+            "{REPO_COLUMNS} WHERE provider = $1 AND external_id = $2"
+        ))
+        .bind(&integration.provider)
+        .bind(&new.external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = taken {
+            let existing = repository_from_row(&row)?;
+            return Err(RegistryError::Invalid(format!(
+                "{}:{} is registered already (repository {}, `{}`)",
+                existing.provider, existing.external_id, existing.id, existing.full_name
+            )));
+        }
         let row = sqlx::query(
             "INSERT INTO repositories (organization_id, integration_id, provider, external_id, full_name, active) \
              VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",

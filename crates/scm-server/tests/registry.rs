@@ -7,7 +7,7 @@ use scm_core::registry::{resolve_scoped, RepositoryKey, RepositoryRegistry};
 use scm_core::Credential;
 use scm_core::Secret;
 use scm_server::crypto::SecretBox;
-use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry};
+use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry, RegistryError};
 use scm_server::resolver::RegistryResolver;
 
 fn secrets() -> SecretBox {
@@ -54,6 +54,20 @@ async fn exercise(registry: &Registry) {
         .await
         .unwrap();
     assert_eq!(repo.provider, "github");
+    // The same provider id again is refused, saying which repository has it.
+    let again = registry
+        .add_repository(NewRepository {
+            organization_id: 10,
+            integration_id: integration.id,
+            external_id: "acme/widgets".into(),
+            full_name: "acme/widgets".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&again, RegistryError::Invalid(why) if why.contains("registered already")),
+        "{again}"
+    );
     let other = registry
         .add_repository(NewRepository {
             organization_id: 11,

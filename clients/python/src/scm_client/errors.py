@@ -17,15 +17,19 @@ from typing import Any, ClassVar
 __all__ = [
     "ERRORS",
     "InvalidInput",
+    "MethodNotAllowed",
     "NotFound",
     "ProviderMalformedResponse",
     "ProviderTimeout",
     "ProviderUnauthorized",
     "ProviderUnavailable",
+    "ProviderUnexpectedStatus",
     "RateLimitExceeded",
     "RepositoryInactive",
     "RepositoryNotFound",
     "RepositoryOrganizationMismatch",
+    "RequestHeaderFieldsTooLarge",
+    "RequestTimeout",
     "ResourceConflict",
     "ResourceForbidden",
     "ResourceNotFound",
@@ -42,6 +46,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unhandled",
     "Unsupported",
+    "UriTooLong",
     "error_from_answer",
     "error_from_code",
 ]
@@ -247,6 +252,41 @@ class ServiceUnavailable(RpcRefused):
     default_status = 503
 
 
+class MethodNotAllowed(RpcRefused):
+    """The endpoint exists but not for this HTTP method."""
+
+    code = "method_not_allowed"
+    default_status = 405
+
+
+class RequestTimeout(RpcRefused):
+    """The request's body did not arrive in time."""
+
+    code = "request_timeout"
+    default_status = 408
+
+
+class UriTooLong(RpcRefused):
+    """The request's URI is longer than the server reads."""
+
+    code = "uri_too_long"
+    default_status = 414
+
+
+class RequestHeaderFieldsTooLarge(RpcRefused):
+    """The request's headers are larger than the server reads."""
+
+    code = "request_header_fields_too_large"
+    default_status = 431
+
+
+class ProviderUnexpectedStatus(SCMError):
+    """The provider answered a status with no mapping (its status is in ``detail``)."""
+
+    code = "provider_unexpected_status"
+    default_status = 502
+
+
 ERRORS: dict[str, type[SCMError]] = {
     cls.code: cls
     for cls in (
@@ -274,6 +314,11 @@ ERRORS: dict[str, type[SCMError]] = {
         RpcInvalidPath,
         NotFound,
         ServiceUnavailable,
+        MethodNotAllowed,
+        RequestTimeout,
+        UriTooLong,
+        RequestHeaderFieldsTooLarge,
+        ProviderUnexpectedStatus,
     )
 }
 """Every stable code and its class."""

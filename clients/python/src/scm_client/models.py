@@ -286,7 +286,7 @@ class ErrorBody(TypedDict):
 
 
 class _ErrorObjectRequired(TypedDict):
-    code: Literal["resource_not_found", "resource_forbidden", "provider_unauthorized", "resource_conflict", "resource_unprocessable_content", "rate_limit_exceeded", "unsupported", "provider_unavailable", "provider_timeout", "provider_malformed_response", "invalid_input", "repository_not_found", "repository_inactive", "repository_organization_mismatch", "unhandled", "rpc_malformed_request", "rpc_invalid_signature", "rpc_stale_request", "rpc_replayed_request", "rpc_invalid_grant", "rpc_request_too_large", "rpc_invalid_path", "not_found", "service_unavailable"]
+    code: Literal["resource_not_found", "resource_forbidden", "provider_unauthorized", "resource_conflict", "resource_unprocessable_content", "rate_limit_exceeded", "unsupported", "provider_unavailable", "provider_timeout", "provider_malformed_response", "invalid_input", "repository_not_found", "repository_inactive", "repository_organization_mismatch", "unhandled", "provider_unexpected_status", "rpc_malformed_request", "rpc_invalid_signature", "rpc_stale_request", "rpc_replayed_request", "rpc_invalid_grant", "rpc_request_too_large", "rpc_invalid_path", "not_found", "service_unavailable", "method_not_allowed", "uri_too_long", "request_header_fields_too_large", "request_timeout"]
     """Stable machine-readable code."""
     detail: str
     status: int
