@@ -43,20 +43,36 @@ fn free_port() -> u16 {
 
 /// `scm` as the README's readers have it, in `dir`, with nothing
 /// configured but the listen address and the secrets the README exports.
+/// `scm` is a script on `PATH` that execs the binary, so `scm serve &` is
+/// the server itself and the shell's TERM trap stops it.
 fn shell(dir: &Path, listen: &str, listener_url: &str, script: &str) -> Command {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let wrapper = bin.join("scm");
+    std::fs::write(
+        &wrapper,
+        format!("#!/bin/sh\nexec '{}' \"$@\"\n", env!("CARGO_BIN_EXE_scm")),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut command = Command::new("bash");
     command
         .arg("-c")
         .arg(format!(
-            "set -euo pipefail\nscm() {{ \"$SCM_BIN\" \"$@\"; }}\n\
-             trap 'kill $(jobs -p) 2>/dev/null; wait' TERM\n{script}\nwait\n"
+            "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null; wait' TERM\n{script}\nwait\n"
         ))
         .current_dir(dir)
-        .env("SCM_BIN", env!("CARGO_BIN_EXE_scm"))
-        .env("SCM_LISTEN", listen)
+        .env("PATH", path)
         .env("WEBHOOK_SECRET", WEBHOOK_SECRET)
         .env("LISTENER_SECRET", LISTENER_SECRET)
-        .env("LISTENER_URL", listener_url);
+        .env("LISTENER_URL", listener_url)
+        .env("SCM_LISTEN", listen);
     for name in [
         "SCM_SECRET_KEY",
         "SCM_DATABASE_URL",
@@ -277,6 +293,11 @@ async fn the_readme_path_from_an_empty_directory_to_a_listener() {
     );
 
     drop(group);
+    wait_for(
+        "scm serve to stop with its shell",
+        Duration::from_secs(30),
+        || std::net::TcpStream::connect(&listen).is_err(),
+    );
     let logs = std::fs::read_to_string(&stderr_path).unwrap() + &printed;
     for secret in [WEBHOOK_SECRET, LISTENER_SECRET, "ghp_readme_token_77"] {
         assert!(!logs.contains(secret), "a secret in the output: {logs}");
