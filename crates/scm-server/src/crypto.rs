@@ -19,8 +19,6 @@ const PREFIX: &str = "v1:";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {
-    #[error("{KEY_ENV} is not set")]
-    MissingKey,
     #[error(
         "{KEY_ENV} is not set; a PostgreSQL registry needs it (32 random bytes as 64 hex \
          digits, e.g. `export {KEY_ENV}=$(openssl rand -hex 32)`), the same on every server"
@@ -86,12 +84,6 @@ impl SecretBox {
         }
         let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| CryptoError::BadKey)?;
         Ok(Self { cipher })
-    }
-
-    /// A box from `SCM_SECRET_KEY`.
-    pub fn from_env() -> Result<Self, CryptoError> {
-        let key = std::env::var(KEY_ENV).map_err(|_| CryptoError::MissingKey)?;
-        Self::from_encoded(&Secret::new(key))
     }
 
     /// The registry's key: `SCM_SECRET_KEY` when set; otherwise, for a

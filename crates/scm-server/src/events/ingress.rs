@@ -433,11 +433,9 @@ async fn resolve(
     // Registered by name (`scm repo add --full-name`) rather than by the
     // provider's id: match the name, as the provider does.
     if found.is_none() && !repository.full_name.is_empty() {
-        let by_name =
-            RepositoryKey::External(envelope.provider.clone(), repository.full_name.clone());
         found = ingress
             .registry
-            .find_repository(&by_name)
+            .find_repository_by_name(&envelope.provider, &repository.full_name)
             .await
             .map_err(|_| registry_down())?;
     }
