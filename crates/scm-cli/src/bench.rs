@@ -11,6 +11,10 @@
 //!    (the latency the server adds);
 //! 3. the server's memory from `/proc/<pid>/status` (VmHWM, VmRSS).
 //!
+//! With `--telemetry`, a second server is measured the same way with its
+//! exports on (spans over OTLP/HTTP to a local endpoint that accepts them,
+//! DogStatsD to a local UDP socket), and the report compares the two.
+//!
 //! Counts and time are bounded (`--requests`, `--seconds`). Secrets are
 //! generated for the run and never printed.
 
@@ -64,7 +68,13 @@ pub fn command() -> Command {
                     "5000",
                     "Requests per latency phase",
                 ))
-                .arg(number("seconds", "20", "Time limit of each phase")),
+                .arg(number("seconds", "20", "Time limit of each phase"))
+                .arg(
+                    Arg::new("telemetry")
+                        .long("telemetry")
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Then measure a second server exporting traces (OTLP) and StatsD to local sinks, and compare"),
+                ),
         )
         .subcommand(crate::quota_bench::command())
 }
@@ -429,6 +439,92 @@ pub(crate) async fn serve(
     Ok((server, base))
 }
 
+/// One server measured: both throughput phases, both latency phases and
+/// its memory.
+struct Measured {
+    server_tp: Throughput,
+    direct_tp: Throughput,
+    direct_lat: Vec<Duration>,
+    server_lat: Vec<Duration>,
+    direct_failed: usize,
+    server_failed: usize,
+    idle_rss: u64,
+    hwm: u64,
+    rss: u64,
+}
+
+impl Measured {
+    /// p50 or p99 of (direct, server, added) in milliseconds.
+    fn row(&self, p: f64) -> (f64, f64, f64) {
+        let (d, s) = (
+            percentile(&self.direct_lat, p),
+            percentile(&self.server_lat, p),
+        );
+        (ms(d), ms(s), ms(s.saturating_sub(d)))
+    }
+
+    fn report(&self, options: &Options) -> serde_json::Value {
+        let (d50, s50, a50) = self.row(0.50);
+        let (d99, s99, a99) = self.row(0.99);
+        json!({
+            "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            "throughput": {
+                "concurrency": options.concurrency,
+                "server_actions_per_s": self.server_tp.per_second().round(),
+                "server_requests": self.server_tp.done,
+                "server_failed": self.server_tp.failed,
+                "stub_direct_requests_per_s": self.direct_tp.per_second().round(),
+                "stub_direct_failed": self.direct_tp.failed,
+            },
+            "latency_at_rate": {
+                "rate_per_s": options.rate,
+                "samples": { "direct": self.direct_lat.len(), "server": self.server_lat.len() },
+                "failed": { "direct": self.direct_failed, "server": self.server_failed },
+                "p50_ms": { "direct": d50, "server": s50, "added": a50 },
+                "p99_ms": { "direct": d99, "server": s99, "added": a99 },
+            },
+            "server_memory_kb": { "idle_rss": self.idle_rss, "peak_hwm": self.hwm, "rss_after": self.rss },
+        })
+    }
+
+    fn summary(&self, label: &str, options: &Options) -> String {
+        let (_, _, a50) = self.row(0.50);
+        let (_, _, a99) = self.row(0.99);
+        format!(
+            "rpc bench{label}: {:.0} actions/s through the server ({:.0}/s direct), p50 added {a50:.3} ms, p99 added {a99:.3} ms at {}/s, server RSS peak {:.1} MB",
+            self.server_tp.per_second(),
+            self.direct_tp.per_second(),
+            options.rate,
+            self.hwm as f64 / 1024.0
+        )
+    }
+}
+
+/// Where a server with its exports on sends them: an OTLP/HTTP endpoint
+/// that accepts every batch, and a UDP socket that drains StatsD.
+async fn start_telemetry_sinks() -> Result<(String, String), Error> {
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(|_: Bytes| async { axum::http::StatusCode::OK }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(bench_error)?;
+    let otlp = format!("http://{}", listener.local_addr().map_err(bench_error)?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let statsd = tokio::net::UdpSocket::bind("127.0.0.1:0")
+        .await
+        .map_err(bench_error)?;
+    let statsd_addr = statsd.local_addr().map_err(bench_error)?.to_string();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 65536];
+        while statsd.recv(&mut buf).await.is_ok() {}
+    });
+    Ok((otlp, statsd_addr))
+}
+
 pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
     let sub = match matches.subcommand() {
         Some(("rpc", sub)) => sub,
@@ -454,67 +550,85 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
         .pool_max_idle_per_host(options.concurrency * 2)
         .build()
         .map_err(bench_error)?;
-    let (server, base) = serve(&http, &database_url, &key, &[]).await?;
-    let pid = server.child.id();
-    let direct = Path::Direct {
-        url: format!("http://{stub}/repos/octocat/hello-world/issues/1"),
+    let measure = |env: Vec<(&'static str, String)>| {
+        let (http, database_url, key, secret) = (&http, &database_url, &key, &secret);
+        let (key_id, options) = (&key_id, &options);
+        async move {
+            let (server, base) = serve(http, database_url, key, &env).await?;
+            let pid = server.child.id();
+            let direct = Path::Direct {
+                url: format!("http://{stub}/repos/octocat/hello-world/issues/1"),
+            };
+            let through = Path::Server {
+                url: format!("{base}/v1/actions/get_issue"),
+                key_id: key_id.clone(),
+                secret: secret.clone(),
+                repository: repo_id.to_string(),
+            };
+            // Warm up connections and caches on both paths.
+            for _ in 0..200 {
+                one(http, &through).await.map_err(bench_error)?;
+                one(http, &direct).await.map_err(bench_error)?;
+            }
+            let (_, idle_rss) = memory_kb(pid);
+            let server_tp = throughput(http, &through, options).await;
+            let direct_tp = throughput(http, &direct, options).await;
+            let (direct_lat, direct_failed) = latencies(http, &direct, options).await;
+            let (server_lat, server_failed) = latencies(http, &through, options).await;
+            let (hwm, rss) = memory_kb(pid);
+            drop(server);
+            Ok::<_, Error>(Measured {
+                server_tp,
+                direct_tp,
+                direct_lat,
+                server_lat,
+                direct_failed,
+                server_failed,
+                idle_rss,
+                hwm,
+                rss,
+            })
+        }
     };
-    let through = Path::Server {
-        url: format!("{base}/v1/actions/get_issue"),
-        key_id,
-        secret,
-        repository: repo_id.to_string(),
+    let off = measure(Vec::new()).await;
+    let on = match (&off, sub.get_flag("telemetry")) {
+        (Ok(_), true) => {
+            let (otlp, statsd) = start_telemetry_sinks().await?;
+            Some(
+                measure(vec![
+                    ("SCM_OTLP_ENDPOINT", otlp),
+                    ("SCM_STATSD_ADDR", statsd),
+                ])
+                .await,
+            )
+        }
+        _ => None,
     };
-    // Warm up connections and caches on both paths.
-    for _ in 0..200 {
-        one(&http, &through).await.map_err(bench_error)?;
-        one(&http, &direct).await.map_err(bench_error)?;
-    }
-    let (_, idle_rss) = memory_kb(pid);
-
-    let server_tp = throughput(&http, &through, &options).await;
-    let direct_tp = throughput(&http, &direct, &options).await;
-    let (direct_lat, direct_failed) = latencies(&http, &direct, &options).await;
-    let (server_lat, server_failed) = latencies(&http, &through, &options).await;
-    let (hwm, rss) = memory_kb(pid);
-    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
-
-    let row = |p: f64| {
-        let (d, s) = (percentile(&direct_lat, p), percentile(&server_lat, p));
-        (ms(d), ms(s), ms(s.saturating_sub(d)))
+    let off = off?;
+    let Some(on) = on.transpose()? else {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&off.report(&options)).unwrap_or_default()
+        );
+        eprintln!("{}", off.summary("", &options));
+        return Ok(());
     };
-    let (d50, s50, a50) = row(0.50);
-    let (d99, s99, a99) = row(0.99);
+    let change_pct = 100.0 * (on.server_tp.per_second() / off.server_tp.per_second() - 1.0);
     let report = json!({
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        "throughput": {
-            "concurrency": options.concurrency,
-            "server_actions_per_s": server_tp.per_second().round(),
-            "server_requests": server_tp.done,
-            "server_failed": server_tp.failed,
-            "stub_direct_requests_per_s": direct_tp.per_second().round(),
-            "stub_direct_failed": direct_tp.failed,
+        "exports_off": off.report(&options),
+        "exports_on": on.report(&options),
+        "exports_on_vs_off": {
+            "actions_per_s_change_pct": (change_pct * 10.0).round() / 10.0,
+            "p99_added_ms": { "off": off.row(0.99).2, "on": on.row(0.99).2 },
         },
-        "latency_at_rate": {
-            "rate_per_s": options.rate,
-            "samples": { "direct": direct_lat.len(), "server": server_lat.len() },
-            "failed": { "direct": direct_failed, "server": server_failed },
-            "p50_ms": { "direct": d50, "server": s50, "added": a50 },
-            "p99_ms": { "direct": d99, "server": s99, "added": a99 },
-        },
-        "server_memory_kb": { "idle_rss": idle_rss, "peak_hwm": hwm, "rss_after": rss },
     });
     println!(
         "{}",
         serde_json::to_string_pretty(&report).unwrap_or_default()
     );
-    eprintln!(
-        "rpc bench: {:.0} actions/s through the server ({:.0}/s direct), p50 added {a50:.3} ms, p99 added {a99:.3} ms at {}/s, server RSS peak {:.1} MB",
-        server_tp.per_second(),
-        direct_tp.per_second(),
-        options.rate,
-        hwm as f64 / 1024.0
-    );
+    eprintln!("{}", off.summary(" (exports off)", &options));
+    eprintln!("{}", on.summary(" (OTLP + StatsD on)", &options));
+    eprintln!("rpc bench: OTLP + StatsD change actions/s by {change_pct:+.1}%");
     Ok(())
 }

@@ -6,11 +6,19 @@
 //! (`--log-format` / `SCM_LOG_FORMAT`). JSON lines carry the fields of the
 //! current span (the request's provider, action, referrer, …) flattened
 //! next to the event's own.
+//!
+//! The same subscriber feeds the optional exports of `[observability]`:
+//! spans over OTLP (`SCM_OTLP_ENDPOINT`) and errors to Sentry
+//! (`SCM_SENTRY_DSN`); [`Exports`] keeps them running until the command
+//! ends.
 
 use std::str::FromStr;
 
 use clap::{Arg, ArgMatches};
 use scm_core::Error;
+use scm_server::observability::errors::{self, ErrorReporting};
+use scm_server::observability::traces::{self, TraceExport};
+use scm_server::observability::ObservabilityConfig;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{fmt, EnvFilter, Layer};
@@ -61,12 +69,26 @@ pub fn format_of(matches: &ArgMatches) -> Result<LogFormat, Error> {
         .map_or(Ok(LogFormat::default()), |value| value.parse())
 }
 
+/// The running exports; dropping them flushes what they hold (Sentry
+/// events first, then the last batch of spans).
+#[must_use = "dropping the exports stops them"]
+pub struct Exports {
+    _errors: Option<ErrorReporting>,
+    _traces: Option<TraceExport>,
+}
+
 /// Installs the subscriber. `RUST_LOG` selects what is written, else
 /// `default_level` (`info` for `scm serve` and `scm worker`, `off` for
 /// one-shot commands, whose stderr carries their JSON error); an unusable
-/// `RUST_LOG` falls back to `default_level` and says so. Returns `false`
-/// when a subscriber was already installed (tests).
-pub fn install(format: LogFormat, default_level: &str) -> bool {
+/// `RUST_LOG` falls back to `default_level` and says so. Trace export and
+/// error reporting start when `observability` names their destinations
+/// (they see the platform's spans whatever `RUST_LOG` says). When a
+/// subscriber was already installed (tests), nothing is exported.
+pub fn install(
+    format: LogFormat,
+    default_level: &str,
+    observability: &ObservabilityConfig,
+) -> Result<Exports, Error> {
     let (filter, bad_filter) = match EnvFilter::try_from_default_env() {
         Ok(filter) => (filter, None),
         Err(err) if std::env::var_os("RUST_LOG").is_some() => {
@@ -87,14 +109,26 @@ pub fn install(format: LogFormat, default_level: &str) -> bool {
             .with_span_list(false)
             .boxed(),
     };
+    let invalid = |err: &dyn std::fmt::Display| Error::invalid_input(err.to_string());
+    let (trace_layer, trace_export) = traces::layer(observability)
+        .map_err(|err| invalid(&err))?
+        .unzip();
+    let (error_layer, error_reporting) = errors::layer(observability)
+        .map_err(|err| invalid(&err))?
+        .unzip();
     let installed = tracing_subscriber::registry()
         .with(output.with_filter(filter))
+        .with(trace_layer)
+        .with(error_layer)
         .try_init()
         .is_ok();
     if let Some(err) = bad_filter {
         tracing::warn!(error = %err, "RUST_LOG is not a valid filter; using the default");
     }
-    installed
+    Ok(Exports {
+        _errors: error_reporting.filter(|_| installed),
+        _traces: trace_export.filter(|_| installed),
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use scm_cli::providers::{self, PROVIDERS};
 use scm_cli::{bench, remote};
 use scm_core::registration::{IntegrationSpec, ProviderRegistration};
 use scm_core::{ActionName, AnyAction, Error, RequestOptions};
+use scm_server::observability::ObservabilityConfig;
 
 // The server's request path allocates many small, short-lived buffers
 // (headers, JSON values, response bodies) across threads; mimalloc spends
@@ -178,15 +179,15 @@ async fn main() -> ExitCode {
         Some("serve" | "worker") => "info",
         _ => "off",
     };
-    match logging::format_of(&matches) {
-        Ok(format) => {
-            logging::install(format, default_level);
-        }
+    let exports = match logging::format_of(&matches)
+        .and_then(|format| logging::install(format, default_level, &observability_of(&matches)?))
+    {
+        Ok(exports) => exports,
         Err(err) => {
             direct::print_error(&err);
             return ExitCode::FAILURE;
         }
-    }
+    };
     let result = match matches.subcommand() {
         Some(("capabilities", sub)) => capabilities_command(sub),
         Some(("client", sub)) => remote::run(sub).await,
@@ -208,12 +209,35 @@ async fn main() -> ExitCode {
         },
         None => Err(Error::invalid_input("unknown command")),
     };
+    if let (Err(err), Some("serve" | "worker")) = (&result, matches.subcommand_name()) {
+        // Reported to Sentry with the other errors of the long-running commands.
+        tracing::error!(code = err.code(), "command failed");
+    }
+    drop(exports);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             direct::print_error(&err);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `[observability]` of the commands that export traces and errors: the
+/// server's configuration for `scm serve` and `scm worker` (file and
+/// `SCM_*`), the `SCM_*` variables alone for `scm client`, nothing for the
+/// others.
+fn observability_of(matches: &clap::ArgMatches) -> Result<ObservabilityConfig, Error> {
+    match matches.subcommand() {
+        Some(("serve" | "worker", sub)) => Ok(admin::load_config(sub)?.observability),
+        Some(("client", _)) => {
+            let mut config = ObservabilityConfig::default();
+            config
+                .apply_env(&std::env::vars().collect())
+                .map_err(|err| Error::invalid_input(err.to_string()))?;
+            Ok(config)
+        }
+        _ => Ok(ObservabilityConfig::default()),
     }
 }
 

@@ -31,6 +31,7 @@ pub mod response;
 pub mod scm;
 pub mod secret;
 pub mod telemetry;
+pub mod trace_context;
 pub mod transport;
 
 pub use actions::{Action, ActionKind, ActionName, AnyAction, AnyOutput};

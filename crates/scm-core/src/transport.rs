@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
+use tracing::Instrument as _;
 
 use crate::error::Error;
 
@@ -152,6 +153,27 @@ impl ReqwestTransport {
     }
 }
 
+/// The `scm.http_client` span of one outbound call (a provider, or the RPC
+/// server for the RPC client), with the HTTP client semantic-convention
+/// attributes. The URL's query and credentials
+/// are left out (a query may carry a signature); the path names the
+/// repository, which the action span names too.
+fn client_call_span(request: &HttpRequest) -> tracing::Span {
+    let uri = request.uri();
+    tracing::info_span!(
+        "scm.http_client",
+        otel.name = request.method().as_str(),
+        otel.kind = "client",
+        http.request.method = request.method().as_str(),
+        server.address = uri.host().unwrap_or_default(),
+        server.port = uri.port_u16(),
+        url.scheme = uri.scheme_str().unwrap_or_default(),
+        url.path = uri.path(),
+        http.response.status_code = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+    )
+}
+
 fn map_reqwest_error(err: reqwest::Error) -> Error {
     // `without_url`: URLs may carry signed query strings; never echo them.
     let is_timeout = err.is_timeout();
@@ -174,7 +196,12 @@ fn map_reqwest_error(err: reqwest::Error) -> Error {
 
 #[async_trait]
 impl Transport for ReqwestTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+    async fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, Error> {
+        let span = client_call_span(&request);
+        {
+            let _entered = span.enter();
+            crate::trace_context::inject(request.headers_mut());
+        }
         let request =
             reqwest::Request::try_from(request.map(reqwest::Body::from)).map_err(|err| {
                 Error::invalid_input(format!("invalid request: {}", err.without_url()))
@@ -182,8 +209,17 @@ impl Transport for ReqwestTransport {
         let response = self
             .client
             .execute(request)
+            .instrument(span.clone())
             .await
-            .map_err(map_reqwest_error)?;
+            .map_err(map_reqwest_error);
+        let response = match response {
+            Ok(response) => response,
+            Err(err) => {
+                span.record("error.type", err.code());
+                return Err(err);
+            }
+        };
+        span.record("http.response.status_code", response.status().as_u16());
         let mut builder = http::Response::builder()
             .status(response.status())
             .version(response.version());

@@ -73,9 +73,14 @@ impl Listener for HttpListener {
     async fn handle(&self, envelope: Arc<EventEnvelope>) -> Result<(), ListenerError> {
         let body = self.body(&envelope);
         let signature = sign_sha256(self.secret.expose().as_bytes(), &body);
+        // The run's trace context (`traceparent`), so the listener's own
+        // spans join the webhook's trace.
+        let mut trace = reqwest::header::HeaderMap::new();
+        scm_core::trace_context::inject(&mut trace);
         let response = self
             .client
             .post(&self.url)
+            .headers(trace)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(SIGNATURE_HEADER, signature)
             .header("x-scm-event", envelope.event_type().as_str())

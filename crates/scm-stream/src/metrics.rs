@@ -8,20 +8,35 @@ use std::time::Duration;
 use metrics::{counter, histogram};
 use scm_core::telemetry::metric_name;
 
+use crate::error::QueueError;
 use crate::queue::EnqueueOutcome;
 
-pub(crate) fn produce_success(backend: &'static str, outcome: EnqueueOutcome) {
-    let outcome = match outcome {
-        EnqueueOutcome::Accepted => "accepted",
-        EnqueueOutcome::Duplicate => "duplicate",
+/// Counts one enqueue: `produce_event_to_scm_stream.success` with the
+/// outcome, or `.failed` with the error's reason, tagged with the backend
+/// and the event's provider (a receiver's name, a bounded set). Both
+/// backends count here, after the queue answered.
+pub(crate) fn produced(
+    backend: &'static str,
+    provider: &str,
+    result: &Result<EnqueueOutcome, QueueError>,
+) {
+    let (name, tag, value) = match result {
+        Ok(EnqueueOutcome::Accepted) => {
+            ("produce_event_to_scm_stream.success", "outcome", "accepted")
+        }
+        Ok(EnqueueOutcome::Duplicate) => (
+            "produce_event_to_scm_stream.success",
+            "outcome",
+            "duplicate",
+        ),
+        Err(err) => ("produce_event_to_scm_stream.failed", "reason", err.reason()),
     };
-    counter!(metric_name("produce_event_to_scm_stream.success"), "backend" => backend, "outcome" => outcome)
-        .increment(1);
-}
-
-pub(crate) fn produce_failed(backend: &'static str, reason: &'static str) {
-    counter!(metric_name("produce_event_to_scm_stream.failed"), "backend" => backend, "reason" => reason)
-        .increment(1);
+    let labels = [
+        ("backend", backend.to_owned()),
+        ("provider", provider.to_owned()),
+        (tag, value.to_owned()),
+    ];
+    counter!(metric_name(name), &labels).increment(1);
 }
 
 pub(crate) fn run_success(listener: &str) {

@@ -330,21 +330,15 @@ impl EventQueue for JetStreamQueue {
                 .map_err(QueueError::nats)
         }
         .await;
-        match published {
-            Ok(ack) => {
-                let outcome = if ack.duplicate {
-                    EnqueueOutcome::Duplicate
-                } else {
-                    EnqueueOutcome::Accepted
-                };
-                metrics::produce_success(BACKEND, outcome);
-                Ok(outcome)
+        let result = published.map(|ack| {
+            if ack.duplicate {
+                EnqueueOutcome::Duplicate
+            } else {
+                EnqueueOutcome::Accepted
             }
-            Err(err) => {
-                metrics::produce_failed(BACKEND, err.reason());
-                Err(err)
-            }
-        }
+        });
+        metrics::produced(BACKEND, &envelope.provider, &result);
+        result
     }
 
     async fn subscribe(&self, subscription: &ListenerSubscription) -> Result<(), QueueError> {

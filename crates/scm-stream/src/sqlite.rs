@@ -362,7 +362,6 @@ async fn write_loop(
                 for (op, result) in batch.drain(..).zip(results) {
                     match (op, result) {
                         (Op::Enqueue { reply, .. }, Done::Enqueued(outcome)) => {
-                            metrics::produce_success(BACKEND, outcome);
                             accepted |= outcome == EnqueueOutcome::Accepted;
                             let _ = reply.send(Ok(outcome));
                         }
@@ -384,7 +383,6 @@ async fn write_loop(
                 for op in batch.drain(..) {
                     match op {
                         Op::Enqueue { reply, .. } => {
-                            metrics::produce_failed(BACKEND, "commit_failed");
                             let _ = reply.send(Err(QueueError::sqlite(&err)));
                         }
                         Op::Settle { reply, .. } => {
@@ -674,9 +672,7 @@ impl EventQueue for SqliteQueue {
             enqueued_at: now_micros(),
         };
         let result = self.write(|reply| Op::Enqueue { row, reply }).await;
-        if matches!(result, Err(QueueError::Closed)) {
-            metrics::produce_failed(BACKEND, "closed");
-        }
+        metrics::produced(BACKEND, &envelope.provider, &result);
         result
     }
 

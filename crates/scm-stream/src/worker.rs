@@ -173,11 +173,21 @@ async fn run_delivery(
     let spec = &registered.spec;
     let span = tracing::info_span!(
         "run_listener",
+        otel.kind = "consumer",
         listener = %spec.name,
         delivery_id = %delivery.envelope.delivery_id,
         event_type = %delivery.envelope.event_type(),
         attempt = delivery.attempt,
+        trace_id = tracing::field::Empty,
     );
+    // The run continues the trace of the webhook's receipt, stored with
+    // the event (across processes and restarts).
+    if let Some(trace) = &delivery.envelope.trace {
+        scm_core::trace_context::adopt(&span, &trace.headers());
+    }
+    if let Some(trace_id) = scm_core::trace_context::trace_id(&span) {
+        span.record("trace_id", trace_id.as_str());
+    }
     async {
         let queue_time = (Utc::now() - delivery.enqueued_at)
             .to_std()

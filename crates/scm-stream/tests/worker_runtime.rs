@@ -146,6 +146,14 @@ async fn http_listener_gets_signed_neutral_json_and_metrics_are_recorded() {
         1
     );
     assert_eq!(
+        counter(
+            "sentry.scm.produce_event_to_scm_stream.success",
+            ("provider", "github")
+        ),
+        2,
+        "enqueues are tagged with the event's provider"
+    );
+    assert_eq!(
         counter("sentry.scm.run_listener.success", ("listener", "http-hook")),
         1
     );

@@ -50,6 +50,34 @@ pub struct EventEnvelope {
     #[serde(default, with = "base64_bytes")]
     pub raw_body: Bytes,
     pub event: Event,
+    /// The trace of the webhook's receipt, so the listener runs continue
+    /// it (across processes and restarts); absent when the receiving
+    /// process exported no traces. Readers without the field ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceContext>,
+}
+
+/// A stored W3C trace context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceContext {
+    pub traceparent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracestate: Option<String>,
+}
+
+impl TraceContext {
+    /// The current span's context, `None` outside a trace.
+    pub fn current() -> Option<Self> {
+        crate::trace_context::current().map(|(traceparent, tracestate)| Self {
+            traceparent,
+            tracestate,
+        })
+    }
+
+    /// As request headers (`traceparent`, `tracestate`).
+    pub fn headers(&self) -> http::HeaderMap {
+        crate::trace_context::headers_of(&self.traceparent, self.tracestate.as_deref())
+    }
 }
 
 impl EventEnvelope {
@@ -71,6 +99,7 @@ impl EventEnvelope {
             repository: None,
             raw_body,
             event,
+            trace: None,
         }
     }
 

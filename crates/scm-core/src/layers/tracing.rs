@@ -1,4 +1,5 @@
-//! One `tracing` span per action, recording the outcome's code.
+//! One `tracing` span per action, recording the outcome's code (and the
+//! trace id, when traces are exported, for the log lines inside it).
 
 use std::sync::Arc;
 
@@ -44,7 +45,11 @@ impl Provider for Traced {
             referrer = %ctx.referrer,
             repository = %ctx.repository.full_name,
             code = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
         );
+        if let Some(trace_id) = crate::trace_context::trace_id(&span) {
+            span.record("trace_id", trace_id.as_str());
+        }
         let result = self
             .inner
             .execute(action, ctx)

@@ -49,12 +49,15 @@ use axum::Router;
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt as _;
 use metrics::counter;
-use scm_core::events::{EventEnvelope, ReceivedWebhook, WebhookReceiver, WebhookRejection};
+use scm_core::events::{
+    EventEnvelope, ReceivedWebhook, TraceContext, WebhookReceiver, WebhookRejection,
+};
 use scm_core::registry::{RepositoryKey, RepositoryRegistry};
 use scm_core::telemetry::metric_name;
 use scm_core::Secret;
 use scm_stream::{EnqueueOutcome, EventQueue};
 use serde::Serialize;
+use tracing::Instrument as _;
 
 use super::{UnknownRepository, WebhooksConfig};
 use crate::error::ApiError;
@@ -291,7 +294,21 @@ async fn ingest(
         counted(provider, skip);
         return Ok(("skipped", envelope.delivery_id));
     }
-    let outcome = ingress.queue.enqueue(&envelope).await.map_err(|err| {
+    let span = tracing::info_span!(
+        "scm.enqueue",
+        otel.kind = "producer",
+        backend = ingress.queue.backend(),
+        provider,
+        delivery_id = %envelope.delivery_id,
+    );
+    let outcome = async {
+        // The listener runs continue the trace this enqueue belongs to.
+        envelope.trace = TraceContext::current();
+        ingress.queue.enqueue(&envelope).await
+    }
+    .instrument(span)
+    .await
+    .map_err(|err| {
         tracing::error!(provider, error = %err, "enqueue failed; the provider will retry");
         unavailable("webhook_enqueue_failed", "the event queue is unavailable")
     })?;

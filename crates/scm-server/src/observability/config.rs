@@ -4,7 +4,15 @@
 //! [observability]
 //! metrics_prefix = "sentry.scm"      # SCM_METRICS_PREFIX
 //! statsd_addr = "127.0.0.1:8125"     # SCM_STATSD_ADDR (DogStatsD over UDP)
+//! sentry_dsn = "https://key@o1.ingest.sentry.io/2"  # SCM_SENTRY_DSN
+//! sentry_environment = "production"  # SCM_SENTRY_ENVIRONMENT
+//! sentry_release = "scm@1.2.3"       # SCM_SENTRY_RELEASE (default scm@<version>)
+//! otlp_endpoint = "http://127.0.0.1:4318"  # SCM_OTLP_ENDPOINT (OTLP/HTTP protobuf)
+//! service_name = "scm"               # SCM_OTLP_SERVICE_NAME
 //! ```
+//!
+//! Every optional destination is off while unset; an empty variable turns
+//! a value of the file off.
 
 use std::collections::HashMap;
 
@@ -12,7 +20,7 @@ use serde::Deserialize;
 
 use crate::config_error::ConfigError;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ObservabilityConfig {
     /// The prefix of every metric name (Prometheus writes its dots as
@@ -20,19 +28,55 @@ pub struct ObservabilityConfig {
     pub metrics_prefix: String,
     /// Where to send DogStatsD datagrams (`host:port`); none when unset.
     pub statsd_addr: Option<String>,
+    /// Where errors are reported (a Sentry DSN); none when unset.
+    pub sentry_dsn: Option<String>,
+    /// The `environment` of every Sentry event.
+    pub sentry_environment: Option<String>,
+    /// The `release` of every Sentry event (default `scm@<version>`).
+    pub sentry_release: Option<String>,
+    /// The OTLP/HTTP base URL traces go to (`…/v1/traces` is appended);
+    /// none when unset.
+    pub otlp_endpoint: Option<String>,
+    /// `service.name` of the exported spans.
+    pub service_name: String,
 }
+
+/// The DSN is left out: it names the project and carries its key.
+impl std::fmt::Debug for ObservabilityConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityConfig")
+            .field("metrics_prefix", &self.metrics_prefix)
+            .field("statsd_addr", &self.statsd_addr)
+            .field("sentry_dsn", &self.sentry_dsn.as_ref().map(|_| "…"))
+            .field("sentry_environment", &self.sentry_environment)
+            .field("sentry_release", &self.sentry_release)
+            .field("otlp_endpoint", &self.otlp_endpoint)
+            .field("service_name", &self.service_name)
+            .finish()
+    }
+}
+
+/// `service.name` when none is configured.
+pub const DEFAULT_SERVICE_NAME: &str = "scm";
 
 impl Default for ObservabilityConfig {
     fn default() -> Self {
         Self {
             metrics_prefix: scm_core::telemetry::DEFAULT_PREFIX.to_owned(),
             statsd_addr: None,
+            sentry_dsn: None,
+            sentry_environment: None,
+            sentry_release: None,
+            otlp_endpoint: None,
+            service_name: DEFAULT_SERVICE_NAME.to_owned(),
         }
     }
 }
 
 impl ObservabilityConfig {
-    /// `SCM_METRICS_PREFIX`, `SCM_STATSD_ADDR` (empty turns StatsD off).
+    /// `SCM_METRICS_PREFIX`, `SCM_STATSD_ADDR`, `SCM_SENTRY_DSN`,
+    /// `SCM_SENTRY_ENVIRONMENT`, `SCM_SENTRY_RELEASE`, `SCM_OTLP_ENDPOINT`,
+    /// `SCM_OTLP_SERVICE_NAME` (an empty value turns an optional one off).
     pub fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<(), ConfigError> {
         if let Some(prefix) = env.get("SCM_METRICS_PREFIX") {
             let valid = !prefix.is_empty()
@@ -47,8 +91,20 @@ impl ObservabilityConfig {
             }
             self.metrics_prefix = prefix.clone();
         }
-        if let Some(addr) = env.get("SCM_STATSD_ADDR") {
-            self.statsd_addr = Some(addr.trim().to_owned()).filter(|a| !a.is_empty());
+        let optional = |name: &str, value: &mut Option<String>| {
+            if let Some(text) = env.get(name) {
+                *value = Some(text.trim().to_owned()).filter(|text| !text.is_empty());
+            }
+        };
+        optional("SCM_STATSD_ADDR", &mut self.statsd_addr);
+        optional("SCM_SENTRY_DSN", &mut self.sentry_dsn);
+        optional("SCM_SENTRY_ENVIRONMENT", &mut self.sentry_environment);
+        optional("SCM_SENTRY_RELEASE", &mut self.sentry_release);
+        optional("SCM_OTLP_ENDPOINT", &mut self.otlp_endpoint);
+        if let Some(name) = env.get("SCM_OTLP_SERVICE_NAME").map(|name| name.trim()) {
+            if !name.is_empty() {
+                self.service_name = name.to_owned();
+            }
         }
         Ok(())
     }

@@ -7,6 +7,8 @@
 //!   at warn with their code);
 //! - [`config`]: `[observability]` and its `SCM_*` overrides;
 //! - [`exporters`]: the `metrics` recorder (Prometheus, DogStatsD);
+//! - [`traces`]: spans over OTLP and W3C trace context;
+//! - [`errors`]: errors and panics to Sentry, scrubbed;
 //! - [`prometheus_names`]: counters named `…_total` for Prometheus;
 //! - [`proxied`]: rpc0's proxied requests counted as actions;
 //! - [`startup`]: the configuration summary logged at start-up, without
@@ -17,11 +19,13 @@
 //! carries it.
 
 pub mod config;
+pub mod errors;
 pub mod exporters;
 pub mod prometheus_names;
 pub mod proxied;
 pub mod request_log;
 pub mod startup;
+pub mod traces;
 
 pub use config::ObservabilityConfig;
 pub use proxied::count_rpc0_proxied;

@@ -75,23 +75,37 @@ pub fn route_of(path: &str) -> &'static str {
     "other"
 }
 
-/// The middleware: the request's span, and its line once answered.
+/// The middleware: the request's span (a child of the caller's trace
+/// context when the request carries one), and its line once answered.
 pub async fn log_requests(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let route = route_of(request.uri().path());
+    // Exported as `POST /v1/actions/{action}` (HTTP semantic conventions).
+    let name = format!("{method} {route}");
     let span = tracing::info_span!(
         "scm.request",
+        otel.name = name.as_str(),
+        otel.kind = "server",
         http.request.method = %method,
         http.route = route,
+        http.response.status_code = Empty,
         provider = Empty,
         action = Empty,
         event = Empty,
         referrer = Empty,
         delivery_id = Empty,
+        trace_id = Empty,
     );
+    // A caller's `traceparent` makes this request part of its trace; the
+    // trace id goes on the request's log lines.
+    scm_core::trace_context::adopt(&span, request.headers());
+    if let Some(trace_id) = scm_core::trace_context::trace_id(&span) {
+        span.record("trace_id", trace_id.as_str());
+    }
     let started = Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();
+    span.record("http.response.status_code", status);
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let code = response.extensions().get::<ErrorCode>().map(|code| code.0);
     let _entered = span.enter();

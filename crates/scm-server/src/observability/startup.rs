@@ -23,7 +23,8 @@ pub fn redacted_url(url: &str) -> String {
     }
 }
 
-/// Logs the summary at info, for `role` (`serve`, `worker`).
+/// Logs the summary at info, for `role` (`serve`, `worker`). The Sentry
+/// DSN is only said to be set: it carries the project's key.
 pub fn log_configuration(config: &Config, role: &'static str) {
     let queue = match config.queue.backend {
         QueueBackend::Sqlite => format!("sqlite {}", config.queue.path.display()),
@@ -46,6 +47,13 @@ pub fn log_configuration(config: &Config, role: &'static str) {
         rpc0 = config.rpc0.active(),
         max_body_bytes = config.max_body_bytes,
         metrics_prefix = scm_core::telemetry::prefix(),
+        statsd = config.observability.statsd_addr.as_deref().unwrap_or("off"),
+        otlp = %config
+            .observability
+            .otlp_endpoint
+            .as_deref()
+            .map_or_else(|| "off".to_owned(), redacted_url),
+        sentry = if config.observability.sentry_dsn.is_some() { "on" } else { "off" },
         "configuration"
     );
 }
