@@ -15,6 +15,7 @@ use scm_cli::{bench, remote};
 use scm_core::registration::{IntegrationSpec, ProviderRegistration};
 use scm_core::{ActionName, AnyAction, Error, RequestOptions};
 use scm_server::observability::ObservabilityConfig;
+use tracing::Instrument as _;
 
 // The server's request path allocates many small, short-lived buffers
 // (headers, JSON values, response bodies) across threads; mimalloc spends
@@ -190,7 +191,12 @@ async fn main() -> ExitCode {
     };
     let result = match matches.subcommand() {
         Some(("capabilities", sub)) => capabilities_command(sub),
-        Some(("client", sub)) => remote::run(sub).await,
+        // One trace for the whole command (its RPC calls are children).
+        Some(("client", sub)) => {
+            remote::run(sub)
+                .instrument(tracing::info_span!("scm.client"))
+                .await
+        }
         Some(("serve", sub)) => admin::serve(sub).await,
         Some(("integration", sub)) => admin::integration(sub).await,
         Some(("repo", sub)) => admin::repo(sub).await,
