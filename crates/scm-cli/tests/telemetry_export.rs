@@ -129,7 +129,7 @@ async fn receive(State(receiver): State<Receiver>, request: Request) -> Response
         p if p.starts_with("/down/") => StatusCode::BAD_GATEWAY.into_response(),
         p if p.starts_with("/up/") => {
             let url = format!("{}{}{query}", receiver.prism, &p[3..]);
-            let mut forwarded = receiver.http.request(method, url).body(Bytes::from(body));
+            let mut forwarded = receiver.http.request(method, url).body(body);
             for name in ["accept", "content-type", "authorization"] {
                 if let Some(value) = headers.get(name) {
                     forwarded = forwarded.header(name, value);
@@ -514,8 +514,15 @@ fn traces_and_errors_are_exported_without_secrets() {
         format!("00-{caller_trace}-{}-01", provider_call.span_id()),
         "the provider call carries the caller's trace"
     );
+    // The server's log lines of the call name its trace.
+    let serve_log = env.log("serve.log");
+    let traced = serve_log
+        .lines()
+        .filter(|line| line.contains("trace_id=") && line.contains(caller_trace.as_str()))
+        .count();
+    assert!(traced > 0, "no log line with the trace id:\n{serve_log}");
     println!(
-        "RPC trace {caller_trace}: {} spans (client {}, request {}, action {}, provider calls {})",
+        "RPC trace {caller_trace}: {traced} log lines of scm serve carry it; {} spans (client {}, request {}, action {}, provider calls {})",
         spans
             .iter()
             .filter(|s| s.trace_id() == caller_trace)
