@@ -1,6 +1,6 @@
 //! The action table: every outbound operation, declared once.
 //!
-//! [`catalogue`] lists all actions in one `define_actions!` invocation. From
+//! `catalogue` lists all actions in one `define_actions!` invocation. From
 //! that one list the macro derives the argument structs, the [`Action`]
 //! trait impls, [`ActionName`] (stable wire names), [`AnyAction`] and
 //! [`AnyOutput`] (dynamic dispatch for RPC and the CLI) and the field

@@ -86,7 +86,7 @@ impl ReceivedWebhook {
         }
     }
 
-    /// Refuses a delivery id longer than [`MAX_DELIVERY_ID_BYTES`] (or
+    /// Refuses a delivery id longer than `MAX_DELIVERY_ID_BYTES` (or
     /// empty): every receiver's answer goes through this before it is
     /// queued.
     pub fn check_delivery_id(self) -> Result<Self, WebhookRejection> {
