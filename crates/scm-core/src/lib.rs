@@ -160,16 +160,23 @@
 //! archived.active = false;
 //! let registry = InMemoryRegistry::new(vec![archived]);
 //!
-//! for (organization, expected) in [(1, "repository_inactive"), (2, "repository_organization_mismatch")] {
-//!     let err = SourceCodeManager::open(&registry, &NoProviders, organization, &RepositoryKey::Id(7), "triage")
+//! for (organization, expected) in [
+//!     (1, "repository_inactive"),
+//!     (2, "repository_organization_mismatch"),
+//! ] {
+//!     let key = RepositoryKey::Id(7);
+//!     let err = SourceCodeManager::open(&registry, &NoProviders, organization, &key, "triage")
 //!         .await
 //!         .unwrap_err();
 //!     match err.code() {
-//!         "repository_inactive" | "repository_organization_mismatch" => assert_eq!(err.code(), expected),
+//!         "repository_inactive" | "repository_organization_mismatch" => {
+//!             assert_eq!(err.code(), expected)
+//!         }
 //!         other => panic!("unexpected error {other}: {err}"),
 //!     }
 //! }
-//! let missing = SourceCodeManager::open(&registry, &NoProviders, 1, &RepositoryKey::Id(8), "triage")
+//! let key = RepositoryKey::Id(8);
+//! let missing = SourceCodeManager::open(&registry, &NoProviders, 1, &key, "triage")
 //!     .await
 //!     .unwrap_err();
 //! assert_eq!(missing.root(), &Error::RepositoryNotFound);
