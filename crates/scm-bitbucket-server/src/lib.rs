@@ -27,6 +27,45 @@
 //! needs work) is that person's review, its id their numeric user id.
 //! Build statuses are check runs (id `<commit>:<key>`), a commit's set of
 //! statuses is its check suite.
+//!
+//! # Connecting
+//!
+//! A Data Center instance by its web URL (with its context path, if any).
+//! HTTP access tokens go as bearer tokens, `Credential::Basic` as basic
+//! credentials.
+//! The platform builds the provider from an integration's settings through
+//! [`REGISTRATION`] and `scm_core::registration::connect`, which adds every
+//! layer (tracing, metrics, retry, quota, cache) around it. Building makes
+//! no request; neither do web URL actions:
+//!
+//! ```
+//! use scm_core::actions::GetGitRemote;
+//! use scm_core::layers::ConnectOptions;
+//! use scm_core::registration::{connect, IntegrationSpec};
+//! use scm_core::registry::RepositoryRecord;
+//! use scm_core::{Credential, SourceCodeManager};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> scm_core::Result<()> {
+//! let settings = IntegrationSpec {
+//!     // There is no public service: the instance's web URL is required.
+//!     api_url: None,
+//!     web_url: Some("https://bitbucket.example.com".into()),
+//!     credential: Credential::token("an-http-access-token"),
+//! };
+//! let instance = connect(&scm_bitbucket_server::REGISTRATION, &settings, ConnectOptions::default())?;
+//! assert_eq!(instance.endpoints.api_url, "https://bitbucket.example.com/rest");
+//!
+//! let scm = SourceCodeManager::for_repository(
+//!     instance.provider,
+//!     RepositoryRecord::direct("bitbucket_server", "PRJ/widgets"),
+//!     "docs",
+//! );
+//! let remote = scm.execute(GetGitRemote {}).await?.into_data().unwrap();
+//! assert_eq!(remote.https_url, "https://bitbucket.example.com/scm/prj/widgets.git");
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod auth;
 pub mod client;

@@ -24,6 +24,49 @@
 //! review comments, a thread is a root comment and its replies, build
 //! statuses are check runs (a check suite is the commit), Pipelines are
 //! workflow runs and their steps jobs.
+//!
+//! # Connecting
+//!
+//! bitbucket.org. An API token goes with the account's e-mail address
+//! (`Credential::Basic`); repository, project and workspace access tokens
+//! alone (`Credential::token`); an OAuth consumer as `Credential::OAuth`
+//! with its refresh grant.
+//! The platform builds the provider from an integration's settings through
+//! [`REGISTRATION`] and `scm_core::registration::connect`, which adds every
+//! layer (tracing, metrics, retry, quota, cache) around it. Building makes
+//! no request; neither do web URL actions:
+//!
+//! ```
+//! use scm_core::actions::GetGitRemote;
+//! use scm_core::layers::ConnectOptions;
+//! use scm_core::registration::{connect, IntegrationSpec};
+//! use scm_core::registry::RepositoryRecord;
+//! use scm_core::{Credential, SourceCodeManager};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> scm_core::Result<()> {
+//! let settings = IntegrationSpec {
+//!     api_url: None,
+//!     web_url: None,
+//!     // An API token goes with the Atlassian account's e-mail address.
+//!     credential: Credential::Basic {
+//!         username: "dev@example.com".into(),
+//!         secret: "an-api-token".into(),
+//!     },
+//! };
+//! let instance = connect(&scm_bitbucket::REGISTRATION, &settings, ConnectOptions::default())?;
+//! assert_eq!(instance.endpoints.api_url, "https://api.bitbucket.org/2.0");
+//!
+//! let scm = SourceCodeManager::for_repository(
+//!     instance.provider,
+//!     RepositoryRecord::direct("bitbucket", "acme/widgets"),
+//!     "docs",
+//! );
+//! let remote = scm.execute(GetGitRemote {}).await?.into_data().unwrap();
+//! assert_eq!(remote.https_url, "https://bitbucket.org/acme/widgets.git");
+//! # Ok(())
+//! # }
+//! ```
 
 mod actions;
 pub mod auth;

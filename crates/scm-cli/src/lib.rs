@@ -10,7 +10,7 @@
 //! - [`direct`]: running an action straight against a provider;
 //! - [`remote`]: the same actions through an `scm serve` (signed RPC);
 //! - [`admin`]: `scm serve` and the registry administration commands;
-//! - [`bench`]: the RPC load benchmark;
+//! - [`bench`](mod@bench): the RPC load benchmark;
 //! - [`quota_bench`]: what the shared conditional-request cache saves;
 //! - [`events_cli`]: `scm worker`, dead letters and replay, listeners and
 //!   per-integration webhook secrets;

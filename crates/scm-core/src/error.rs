@@ -5,6 +5,30 @@
 //! language can branch on the code instead of parsing messages. Messages
 //! never contain credentials: providers build them from status codes and
 //! the provider's own error text, never from request headers.
+//!
+//! ```
+//! use scm_core::{ActionName, Error};
+//!
+//! // Errors of an action say where they came from; match on the root.
+//! let err = Error::unsupported(ActionName::GetAppInstallation, "gitlab")
+//!     .in_action("gitlab", ActionName::GetAppInstallation);
+//! assert_eq!(err.origin(), Some(("gitlab", ActionName::GetAppInstallation)));
+//! assert!(matches!(err.root(), Error::Unsupported { .. }));
+//!
+//! // Or branch on the code: the same string over RPC and in every client.
+//! let advice = match err.code() {
+//!     "rate_limit_exceeded" => "retry later",
+//!     "unsupported" => "use another way",
+//!     "resource_not_found" => "nothing to do",
+//!     _ => "report it",
+//! };
+//! assert_eq!(advice, "use another way");
+//! assert_eq!(err.http_status(), 501);
+//!
+//! // A coded error from the wire becomes the same variant again.
+//! let remote = Error::from_code("repository_inactive", 403, "");
+//! assert_eq!(remote, Error::RepositoryInactive);
+//! ```
 
 use std::time::Duration;
 

@@ -4,6 +4,33 @@
 //! keyset or `X-Next-Page`, Bitbucket `next` URLs). Callers only ever see
 //! a [`Cursor`]: an opaque string to send back for the next page. `None`
 //! means there is no next page, on every provider.
+//!
+//! ```
+//! use scm_core::{Cursor, Page, PageRequest};
+//!
+//! // A provider keeps its position in a cursor; callers only pass it back.
+//! let cursor = Cursor::encode(&("page", 2u32));
+//! let first = Page::new(vec!["bug", "docs"], Some(cursor.clone()));
+//! let last = Page::new(vec!["wontfix"], None);
+//!
+//! // Following a list: send the cursor back until there is none.
+//! let mut request = PageRequest { cursor: None, per_page: Some(2) };
+//! let mut items = Vec::new();
+//! for page in [first, last] {
+//!     items.extend(page.items);
+//!     match page.next_cursor {
+//!         Some(next) => request.cursor = Some(next),
+//!         None => break,
+//!     }
+//! }
+//! assert_eq!(items, ["bug", "docs", "wontfix"]);
+//! assert_eq!(request.cursor, Some(cursor));
+//!
+//! // Page sizes are clamped to what every provider serves.
+//! assert_eq!(PageRequest { cursor: None, per_page: Some(500) }.per_page_or(30), 100);
+//! // A cursor that is not one is refused as input.
+//! assert_eq!(Cursor::from_raw("??").decode::<u32>().unwrap_err().code(), "invalid_input");
+//! ```
 
 use std::fmt;
 

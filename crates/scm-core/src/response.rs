@@ -167,6 +167,38 @@ impl<T> Response<T> {
 }
 
 /// Per-call options for reads: conditional request validators.
+///
+/// Pass the validators of an earlier answer ([`Response::meta`]); when
+/// nothing changed the provider answers *not modified*, which is
+/// [`Response::NotModified`], not an error. A full round trip against a
+/// provider is in the crate's quickstart.
+///
+/// ```
+/// use scm_core::{RequestOptions, Response, ResponseMeta};
+///
+/// // The validators of an earlier answer …
+/// let earlier: Response<String> = Response::ok(
+///     "README".to_owned(),
+///     "github",
+///     None,
+///     ResponseMeta { etag: Some("\"abc\"".into()), ..ResponseMeta::default() },
+/// );
+/// // … make the next read conditional.
+/// let options = RequestOptions {
+///     if_none_match: earlier.meta().etag.clone(),
+///     ..RequestOptions::default()
+/// };
+/// assert!(!options.is_empty());
+/// assert!(RequestOptions::default().is_empty());
+///
+/// // What an unchanged resource looks like to the caller.
+/// let unchanged: Response<String> = Response::NotModified {
+///     provider: "github".into(),
+///     meta: earlier.meta().clone(),
+/// };
+/// assert!(unchanged.is_not_modified());
+/// assert_eq!(unchanged.into_data(), None);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestOptions {
     /// Send `If-None-Match`; a match yields [`Response::NotModified`].

@@ -14,7 +14,48 @@ use crate::transport::RequestContext;
 ///
 /// Built with [`SourceCodeManager::open`], which resolves the repository
 /// in the registry and refuses unknown, inactive or other-organization
-/// repositories. Every call goes through the provider's layers.
+/// repositories, or with [`SourceCodeManager::for_repository`] over a
+/// provider built from an integration's settings. Every call goes through
+/// the provider's layers. The crate's quickstart walks through actions,
+/// lists, conditional reads and the same code over RPC.
+///
+/// ```
+/// use scm_core::actions::{GetAppInstallation, GetPullRequestUrl};
+/// use scm_core::layers::ConnectOptions;
+/// use scm_core::registration::{connect, IntegrationSpec};
+/// use scm_core::registry::RepositoryRecord;
+/// use scm_core::{Credential, SourceCodeManager};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> scm_core::Result<()> {
+/// // A self-managed GitLab, named by its web URL alone.
+/// let settings = IntegrationSpec {
+///     api_url: None,
+///     web_url: Some("https://gitlab.example.com".into()),
+///     credential: Credential::token("a-project-access-token"),
+/// };
+/// let gitlab = scm_providers::require("gitlab")?;
+/// let provider = connect(gitlab, &settings, ConnectOptions::default())?.provider;
+/// let scm = SourceCodeManager::for_repository(
+///     provider,
+///     RepositoryRecord::direct("gitlab", "platform/api"),
+///     "release-bot",
+/// );
+/// assert_eq!(scm.provider_name(), "gitlab");
+/// assert_eq!(scm.repository().full_name, "platform/api");
+///
+/// // Web URLs are built locally: no request.
+/// let url = scm.execute(GetPullRequestUrl { pull_request_id: "7".into() }).await?;
+/// assert!(url.into_data().unwrap().ends_with("/platform/api/-/merge_requests/7"));
+///
+/// // What the provider cannot do is known before the call, and refused
+/// // without one.
+/// assert!(!scm.supports::<GetAppInstallation>());
+/// let err = scm.execute(GetAppInstallation {}).await.unwrap_err();
+/// assert_eq!(err.code(), "unsupported");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct SourceCodeManager {
     provider: Arc<dyn Provider>,

@@ -1,7 +1,7 @@
 //! The HTTP client every GitHub action uses.
 //!
 //! It builds requests (API base, headers, conditional validators, the
-//! caller's [`RequestContext`]), sends them through the transport stack,
+//! caller's [`RequestContext`](scm_core::transport::RequestContext)), sends them through the transport stack,
 //! maps error answers, parses JSON with a size cap, and turns `Link`
 //! headers into opaque cursors. Actions only say which path, which body
 //! and how to map the answer.

@@ -9,6 +9,44 @@
 //! - `actions/`: one module per action group, each action an
 //!   `impl Handle<Action> for GitHub`;
 //! - [`webhooks`]: signature verification and event parsing.
+//!
+//! # Connecting
+//!
+//! GitHub.com by default; a GitHub Enterprise Server by its URLs. A GitHub
+//! App authenticates with `Credential::App` (installation tokens are
+//! fetched and cached by [`auth`]).
+//! The platform builds the provider from an integration's settings through
+//! [`REGISTRATION`] and `scm_core::registration::connect`, which adds every
+//! layer (tracing, metrics, retry, quota, cache) around it. Building makes
+//! no request; neither do web URL actions:
+//!
+//! ```
+//! use scm_core::actions::GetGitRemote;
+//! use scm_core::layers::ConnectOptions;
+//! use scm_core::registration::{connect, IntegrationSpec};
+//! use scm_core::registry::RepositoryRecord;
+//! use scm_core::{Credential, SourceCodeManager};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> scm_core::Result<()> {
+//! let settings = IntegrationSpec {
+//!     api_url: None, // GitHub Enterprise Server: Some("https://ghe.example.com/api/v3")
+//!     web_url: None,
+//!     credential: Credential::token("a-personal-access-token"),
+//! };
+//! let instance = connect(&scm_github::REGISTRATION, &settings, ConnectOptions::default())?;
+//! assert_eq!(instance.endpoints.api_url, "https://api.github.com");
+//!
+//! let scm = SourceCodeManager::for_repository(
+//!     instance.provider,
+//!     RepositoryRecord::direct("github", "octocat/hello-world"),
+//!     "docs",
+//! );
+//! let remote = scm.execute(GetGitRemote {}).await?.into_data().unwrap();
+//! assert_eq!(remote.https_url, "https://github.com/octocat/hello-world.git");
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod auth;
 pub mod client;

@@ -17,6 +17,45 @@
 //! reviewed) is that reviewer's review (its id is the reviewer's user id),
 //! pipelines are workflow runs and check suites, jobs are workflow jobs,
 //! and commit statuses (which include CI jobs) are check runs.
+//!
+//! # Connecting
+//!
+//! GitLab.com by default; a self-managed instance by its web URL (the API
+//! base is derived). Tokens go in `PRIVATE-TOKEN`, OAuth tokens
+//! (`Credential::OAuth`) as bearer tokens.
+//! The platform builds the provider from an integration's settings through
+//! [`REGISTRATION`] and `scm_core::registration::connect`, which adds every
+//! layer (tracing, metrics, retry, quota, cache) around it. Building makes
+//! no request; neither do web URL actions:
+//!
+//! ```
+//! use scm_core::actions::GetGitRemote;
+//! use scm_core::layers::ConnectOptions;
+//! use scm_core::registration::{connect, IntegrationSpec};
+//! use scm_core::registry::RepositoryRecord;
+//! use scm_core::{Credential, SourceCodeManager};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> scm_core::Result<()> {
+//! let settings = IntegrationSpec {
+//!     // A self-managed instance by its web URL; the API base is derived.
+//!     api_url: None,
+//!     web_url: Some("https://gitlab.example.com".into()),
+//!     credential: Credential::token("a-project-access-token"),
+//! };
+//! let instance = connect(&scm_gitlab::REGISTRATION, &settings, ConnectOptions::default())?;
+//! assert_eq!(instance.endpoints.api_url, "https://gitlab.example.com/api/v4");
+//!
+//! let scm = SourceCodeManager::for_repository(
+//!     instance.provider,
+//!     RepositoryRecord::direct("gitlab", "platform/backend/api"),
+//!     "docs",
+//! );
+//! let remote = scm.execute(GetGitRemote {}).await?.into_data().unwrap();
+//! assert_eq!(remote.https_url, "https://gitlab.example.com/platform/backend/api.git");
+//! # Ok(())
+//! # }
+//! ```
 
 mod actions;
 pub mod auth;

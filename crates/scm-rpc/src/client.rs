@@ -42,6 +42,18 @@ pub struct RpcTarget {
 impl RpcTarget {
     /// Parses `--repo`: an id (`5`) or `provider:external id`
     /// (`github:owner/repo`).
+    ///
+    /// ```
+    /// use scm_core::registry::RepositoryKey;
+    /// use scm_rpc::RpcTarget;
+    ///
+    /// assert_eq!(RpcTarget::parse_repository("5").unwrap(), RepositoryKey::Id(5));
+    /// assert_eq!(
+    ///     RpcTarget::parse_repository("gitlab:platform/api").unwrap(),
+    ///     RepositoryKey::External("gitlab".into(), "platform/api".into()),
+    /// );
+    /// assert_eq!(RpcTarget::parse_repository("api").unwrap_err().code(), "invalid_input");
+    /// ```
     pub fn parse_repository(raw: &str) -> Result<RepositoryKey, Error> {
         if let Ok(id) = raw.parse::<i64>() {
             return Ok(RepositoryKey::Id(id));
@@ -127,6 +139,44 @@ impl RpcProvider {
     }
 
     /// A client whose capabilities are already fetched.
+    ///
+    /// [`RpcProvider::into_manager`] makes it a [`SourceCodeManager`], so
+    /// code written against the facade runs unchanged against a server:
+    ///
+    /// ```
+    /// # mod support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/support/mod.rs")); }
+    /// use scm_core::actions::{GetRepository, GetRepositoryLabels};
+    /// use scm_rpc::{RpcProvider, RpcTarget};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let github = support::recorded_github();
+    /// # let dir = tempfile::tempdir()?;
+    /// // `scm serve` on 127.0.0.1 with one repository and one client key.
+    /// let served = support::serve_rpc(dir.path(), github.base_url()).await?;
+    /// let target = RpcTarget {
+    ///     base_url: served.base_url,
+    ///     key_id: served.key_id,
+    ///     secret: served.secret,
+    ///     organization: 1,
+    ///     repository: RpcTarget::parse_repository("github:octokit-fixture-org/hello-world")?,
+    ///     referrer: "docs".into(),
+    /// };
+    /// let scm = RpcProvider::connect(target.clone()).await?.into_manager();
+    /// assert_eq!(scm.provider_name(), "github");
+    /// assert!(scm.supports::<GetRepositoryLabels>());
+    ///
+    /// let repository = scm.execute(GetRepository {}).await?.into_data().unwrap();
+    /// assert_eq!(repository.full_name, "octokit-fixture-org/hello-world");
+    ///
+    /// // The server's refusals are coded errors like any other: this key
+    /// // may not act for another organization.
+    /// let stranger = RpcTarget { organization: 2, ..target };
+    /// let refused = RpcProvider::connect(stranger).await.unwrap_err();
+    /// assert_eq!(refused.code(), "rpc_invalid_grant");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect(target: RpcTarget) -> Result<Self, Error> {
         let provider = Self::new(target)?;
         provider.fetch_capabilities().await?;

@@ -1,5 +1,5 @@
 //! The HTTP routes. Handlers are short: the body cap, signature check and
-//! scoping happen in [`AppState::authorize`] before anything is parsed.
+//! scoping happen in `AppState::authorize` before anything is parsed.
 
 use std::sync::Arc;
 

@@ -6,7 +6,9 @@
 //!   machines through NATS JetStream. Both give the same guarantees, and
 //!   `tests/queue_behaviour.rs` runs one suite against both.
 //! - [`ListenerRegistry`]: Rust handlers and [`HttpListener`]s, each under a
-//!   unique name and subscribed to event types.
+//!   unique name and subscribed to event types; a handler registered with
+//!   [`ListenerRegistry::register_for`] receives the typed event it
+//!   subscribed to ([`TypedEvent`]), beside the envelope.
 //! - [`Worker`]: runs every delivery with a deadline, isolated from the
 //!   others, retries with backoff and jitter, and dead-letters after the
 //!   listener's attempt limit.
@@ -32,6 +34,7 @@ mod queue;
 mod retry;
 pub mod signature;
 pub mod sqlite;
+mod typed;
 mod worker;
 
 pub use error::QueueError;
@@ -43,4 +46,5 @@ pub use queue::{
 };
 pub use retry::RetryPolicy;
 pub use sqlite::{SqliteConfig, SqliteQueue};
+pub use typed::TypedEvent;
 pub use worker::{RunOutcome, Worker, WorkerConfig};

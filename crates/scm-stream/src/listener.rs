@@ -11,6 +11,7 @@ use scm_core::events::{EventEnvelope, EventType};
 
 use crate::queue::{validate_name, ListenerSubscription, StartFrom};
 use crate::retry::RetryPolicy;
+use crate::typed::{TypedEvent, TypedListener};
 
 /// Why a listener run failed. `reason` is a short, low-cardinality code
 /// used as a metric tag (`error`, `http_status`, …); `message` is for logs
@@ -197,6 +198,35 @@ pub(crate) struct Registered {
 }
 
 /// The listeners a worker runs, by unique name.
+///
+/// A listener is a Rust closure over the typed event it subscribes to
+/// ([`ListenerRegistry::register_for`]), a closure or [`Listener`] over the
+/// whole envelope ([`ListenerRegistry::register_fn`],
+/// [`ListenerRegistry::register`]), or an [`HttpListener`](crate::HttpListener)
+/// that receives signed JSON. Names are identities: a second listener under
+/// a taken name is refused.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use scm_core::events::{Event, EventType};
+/// use scm_stream::{ListenerError, ListenerRegistry, ListenerSpec, RegistryError};
+///
+/// let mut registry = ListenerRegistry::new();
+/// let spec = ListenerSpec::new("audit", &[EventType::PullRequest, EventType::Push])
+///     .deadline(Duration::from_secs(10))
+///     .max_attempts(3);
+/// registry
+///     .register_fn(spec.clone(), |envelope| async move {
+///         match &envelope.event {
+///             Event::PullRequest(_) | Event::Push(_) => Ok(()),
+///             other => Err(ListenerError::new(format!("not subscribed: {}", other.event_type()))),
+///         }
+///     })
+///     .unwrap();
+/// let taken = registry.register_fn(spec, |_| async { Ok(()) }).unwrap_err();
+/// assert_eq!(taken, RegistryError::DuplicateName("audit".into()));
+/// ```
 #[derive(Default)]
 pub struct ListenerRegistry {
     listeners: BTreeMap<String, Arc<Registered>>,
@@ -241,6 +271,54 @@ impl ListenerRegistry {
         Fut: Future<Output = Result<(), ListenerError>> + Send + 'static,
     {
         self.register(spec, FnListener(handler))
+    }
+
+    /// Registers an async closure that receives the typed event it
+    /// subscribed to, beside its envelope. The spec must subscribe to
+    /// exactly `E`'s event type ([`TypedEvent::EVENT_TYPE`]); anything else
+    /// is refused here rather than failing at delivery.
+    ///
+    /// ```
+    /// use scm_core::events::CheckRunEvent;
+    /// use scm_stream::{ListenerError, ListenerRegistry, ListenerSpec, TypedEvent};
+    ///
+    /// let mut registry = ListenerRegistry::new();
+    /// registry
+    ///     .register_for(
+    ///         ListenerSpec::new("ci-status", &[CheckRunEvent::EVENT_TYPE]),
+    ///         |event: CheckRunEvent, envelope| async move {
+    ///             // Keyed on the delivery: runs are at least once.
+    ///             let _ = (&envelope.delivery_id, event.check_run.conclusion);
+    ///             Ok::<_, ListenerError>(())
+    ///         },
+    ///     )
+    ///     .unwrap();
+    /// assert_eq!(registry.len(), 1);
+    ///
+    /// // A spec that subscribes to other event types is refused.
+    /// let wrong = ListenerSpec::new("mixed", &[scm_core::EventType::Push]);
+    /// assert!(registry
+    ///     .register_for(wrong, |_: CheckRunEvent, _| async { Ok(()) })
+    ///     .is_err());
+    /// ```
+    pub fn register_for<E, F, Fut>(
+        &mut self,
+        spec: ListenerSpec,
+        handler: F,
+    ) -> Result<(), RegistryError>
+    where
+        E: TypedEvent,
+        F: Fn(E, Arc<EventEnvelope>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), ListenerError>> + Send + 'static,
+    {
+        if spec.event_types != [E::EVENT_TYPE] {
+            return Err(RegistryError::Invalid(format!(
+                "listener `{}` takes `{}` events and must subscribe to exactly that type",
+                spec.name,
+                E::EVENT_TYPE
+            )));
+        }
+        self.register(spec, TypedListener::<E, F>::new(handler))
     }
 
     pub fn specs(&self) -> impl Iterator<Item = &ListenerSpec> {

@@ -65,6 +65,54 @@ pub enum RunOutcome {
 /// deliveries. (A handler that blocks its thread without awaiting cannot
 /// be interrupted by the deadline: keep blocking work in
 /// `spawn_blocking`.)
+///
+/// ```
+/// use std::time::Duration;
+/// use std::sync::Arc;
+///
+/// use bytes::Bytes;
+/// use scm_core::events::{Event, EventEnvelope, PushAction, PushEvent};
+/// use scm_stream::{
+///     EventQueue, ListenerRegistry, ListenerSpec, RunOutcome, SqliteConfig, SqliteQueue,
+///     TypedEvent, Worker, WorkerConfig,
+/// };
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let queue: Arc<dyn EventQueue> =
+///     Arc::new(SqliteQueue::open(SqliteConfig::new(dir.path().join("events.db"))).await?);
+/// let mut listeners = ListenerRegistry::new();
+/// listeners.register_for(
+///     ListenerSpec::new("deploy", &[PushEvent::EVENT_TYPE]),
+///     |push: PushEvent, _envelope| async move {
+///         assert_eq!(push.ref_name, "refs/heads/main");
+///         Ok(())
+///     },
+/// )?;
+/// let worker = Worker::new(queue.clone(), listeners, WorkerConfig::default());
+/// worker.subscribe().await?;
+///
+/// // What the webhook ingress queues (a provider's receiver builds these).
+/// let push = Event::Push(PushEvent {
+///     action: PushAction::Pushed,
+///     ref_name: "refs/heads/main".into(),
+///     before: None,
+///     after: None,
+///     forced: false,
+///     commits: vec![],
+///     compare_url: None,
+///     pusher: None,
+///     sender: None,
+/// });
+/// queue.enqueue(&EventEnvelope::new("github", "d-1", "push", Bytes::new(), push)).await?;
+///
+/// // `run` loops until shutdown; one batch at a time is `poll_once`.
+/// let outcomes = worker.poll_once("deploy", Duration::from_secs(1)).await?;
+/// assert_eq!(outcomes, [RunOutcome::Succeeded]);
+/// # Ok(())
+/// # }
+/// ```
 pub struct Worker {
     queue: Arc<dyn EventQueue>,
     registry: Arc<ListenerRegistry>,

@@ -1,6 +1,6 @@
 //! The action table: every outbound operation, declared once.
 //!
-//! [`catalogue`] lists all actions in one `define_actions!` invocation. From
+//! `catalogue` lists all actions in one `define_actions!` invocation. From
 //! that one list the macro derives the argument structs, the [`Action`]
 //! trait impls, [`ActionName`] (stable wire names), [`AnyAction`] and
 //! [`AnyOutput`] (dynamic dispatch for RPC and the CLI) and the field
@@ -8,6 +8,33 @@
 //! derived from per-provider lists checked against this table at compile
 //! time (see [`crate::provider_actions!`]). There is no second hand-kept
 //! list anywhere.
+//!
+//! An action is a plain struct; its fields are the arguments, its wire
+//! name and kind come from the table, and its JSON form is what RPC sends:
+//!
+//! ```
+//! use scm_core::actions::{Action, ActionKind, CreateIssueComment, GetRepositoryLabels};
+//! use scm_core::{ActionName, AnyAction, PageRequest};
+//!
+//! let comment = CreateIssueComment {
+//!     issue_id: "42".into(),
+//!     body: "Thanks, merged.".into(),
+//! };
+//! assert_eq!(CreateIssueComment::NAME, ActionName::CreateIssueComment);
+//! assert_eq!(CreateIssueComment::NAME.as_str(), "create_issue_comment");
+//! assert_eq!(CreateIssueComment::NAME.kind(), ActionKind::Write);
+//!
+//! // The wire form, and back by name (how RPC and the CLI dispatch).
+//! let json = serde_json::to_value(&comment).unwrap();
+//! assert_eq!(json, serde_json::json!({"issue_id": "42", "body": "Thanks, merged."}));
+//! let any = AnyAction::from_json("create_issue_comment".parse().unwrap(), json).unwrap();
+//! assert_eq!(any.name(), ActionName::CreateIssueComment);
+//!
+//! // List actions take a `page` argument.
+//! let mut labels = GetRepositoryLabels { page: PageRequest::default() };
+//! assert_eq!(GetRepositoryLabels::NAME.kind(), ActionKind::List);
+//! assert!(labels.page_mut().is_some());
+//! ```
 
 use std::fmt;
 use std::str::FromStr;

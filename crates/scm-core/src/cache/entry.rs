@@ -33,7 +33,7 @@ const NOT_STORED: [&str; 5] = [
 ];
 
 impl CachedResponse {
-    /// Keeps `headers` (minus [`NOT_STORED`]) and `body`.
+    /// Keeps `headers` (minus `NOT_STORED`) and `body`.
     pub fn new(headers: &HeaderMap, body: Bytes, vary: Vec<(String, String)>) -> Self {
         let headers = headers
             .iter()

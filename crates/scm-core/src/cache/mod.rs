@@ -8,7 +8,7 @@
 //! read with `If-None-Match`/`If-Modified-Since`: a `304` is turned back
 //! into the stored answer (marked revalidated in the result's `meta`), so a
 //! caller always gets the provider's current data, never a stale copy.
-//! Concurrent identical reads make one provider request ([`coalesce`]).
+//! Concurrent identical reads make one provider request (`coalesce`).
 //!
 //! What is never cached: requests that carry their own conditional
 //! headers (the caller's `304` keeps its meaning), non-`GET` requests,

@@ -13,6 +13,33 @@ use super::EventEnvelope;
 use crate::Secret;
 
 /// Verifies and parses one provider's webhook deliveries.
+///
+/// Each provider's receiver comes from its registration
+/// ([`crate::registration::ProviderRegistration::webhooks`]). Here GitHub's
+/// own example `check_run` delivery, signed with a secret, is verified and
+/// parsed; the same bytes with another secret are refused before parsing:
+///
+/// ```
+/// use scm_core::events::{Event, ReceivedWebhook, RejectionKind};
+/// use scm_core::Secret;
+///
+/// let receiver = scm_providers::require("github").unwrap().webhooks().unwrap();
+/// let delivery = scm_testkit::webhooks::examples_for("check_run")[0];
+/// let headers = delivery.delivery_headers(b"webhook-secret");
+/// let body = delivery.payload_bytes.clone();
+///
+/// let secrets = [Secret::new("old-secret"), Secret::new("webhook-secret")];
+/// let ReceivedWebhook::Event(envelope) = receiver.receive(&secrets, &headers, body.clone()).unwrap()
+/// else {
+///     panic!("check runs have a neutral event");
+/// };
+/// assert_eq!(envelope.provider, "github");
+/// assert!(matches!(envelope.event, Event::CheckRun(_)));
+///
+/// let refused = receiver.receive(&[Secret::new("wrong")], &headers, body).unwrap_err();
+/// assert_eq!(refused.kind, RejectionKind::Unauthenticated);
+/// assert_eq!(refused.http_status(), 401);
+/// ```
 pub trait WebhookReceiver: Send + Sync + 'static {
     /// The provider name in routes and envelopes (`github`, `gitlab`).
     fn provider(&self) -> &'static str;
@@ -59,7 +86,7 @@ impl ReceivedWebhook {
         }
     }
 
-    /// Refuses a delivery id longer than [`MAX_DELIVERY_ID_BYTES`] (or
+    /// Refuses a delivery id longer than `MAX_DELIVERY_ID_BYTES` (or
     /// empty): every receiver's answer goes through this before it is
     /// queued.
     pub fn check_delivery_id(self) -> Result<Self, WebhookRejection> {

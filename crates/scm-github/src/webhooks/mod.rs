@@ -6,7 +6,7 @@
 //! [`parse_event`] maps the payload of the `X-GitHub-Event` type into a
 //! neutral [`Event`](scm_core::events::Event). [`GitHubWebhooks::receive`]
 //! does both and wraps the result in an
-//! [`EventEnvelope`](scm_core::events::EventEnvelope) ready to enqueue.
+//! [`EventEnvelope`] ready to enqueue.
 //!
 //! Event types we do not map come back as
 //! [`ParseOutcome::Unsupported`] / [`Received::Unsupported`], never as an

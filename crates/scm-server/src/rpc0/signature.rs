@@ -78,7 +78,7 @@ pub fn python_str(repository: &RepositoryKey) -> String {
 ///
 /// Printability follows `str.isprintable()` for ASCII, Latin-1 and the
 /// format, separator and private-use characters listed in
-/// [`non_printable`]; a character Python treats differently (an
+/// `non_printable`; a character Python treats differently (an
 /// unassigned code point) makes the signature not match, which refuses the
 /// request rather than accepting a wrong one.
 pub fn python_repr(text: &str) -> String {
