@@ -10,7 +10,7 @@ document allows that the server refuses, or the reverse, are counted
 (and fail with ``SCM_ST_STRICT=1``).
 
 Bounded: ``SCM_ST_MAX_EXAMPLES`` (default 20) cases per operation and
-phase, ``SCM_ST_MAX_TIME`` (default 300) seconds in all. Prints the number of
+phase, ``SCM_ST_MAX_TIME`` (default 180) seconds in all. Prints the number of
 cases and the failures by check; see ``verdict`` for what fails the run.
 
 Usage (from the repository root, after ``cargo build -p scm-cli``, ``npm
@@ -164,7 +164,7 @@ def main() -> int:
             "--url", f"http://127.0.0.1:{port}",
             "--checks", CHECKS,
             "--max-examples", os.environ.get("SCM_ST_MAX_EXAMPLES", "20"),
-            "--max-time", os.environ.get("SCM_ST_MAX_TIME", "300"),
+            "--max-time", os.environ.get("SCM_ST_MAX_TIME", "180"),
             "--phases", "examples,coverage,fuzzing",
             "--seed", os.environ.get("SCM_ST_SEED", "1"),
             "--workers", "2",
