@@ -4,7 +4,8 @@
 Seeds come from real payloads, read where they are at run time and never
 committed: GitHub's webhook examples (npm @octokit/webhooks-examples in
 node_modules) and the GitLab webhooks of the shared conformance corpus
-($SCM_CORPUS_DIR, default ../shared/corpus next to the repository). A few
+($SCM_CORPUS_DIR, default ../shared/corpus next to the repository), and
+its Bitbucket Cloud and Data Center webhooks. A few
 hand-made seeds for the header, path, cursor and config targets are ours.
 """
 
@@ -41,23 +42,66 @@ def github():
     return count
 
 
-def gitlab():
-    directory = CORPUS / "gitlab" / "webhooks"
+def corpus_payloads(subdirectory, what):
+    """The JSON payloads of a corpus directory, as (path, body, parsed or
+    None); none when the corpus is not there."""
+    directory = CORPUS / subdirectory
     if not directory.is_dir():
-        print(f"no {directory}: GitLab webhook seeds skipped", file=sys.stderr)
-        return 0
-    count = 0
+        print(f"no {directory}: {what} seeds skipped", file=sys.stderr)
+        return []
+    payloads = []
     for path in sorted(directory.glob("*.json")):
         body = path.read_bytes()
         try:
-            kind = json.loads(body).get("object_kind", "push")
-        except (ValueError, AttributeError):
-            kind = "push"
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        payloads.append((path, body, parsed if isinstance(parsed, dict) else None))
+    return payloads
+
+
+def gitlab():
+    payloads = corpus_payloads("gitlab/webhooks", "GitLab webhook")
+    for _, body, parsed in payloads:
+        kind = (parsed or {}).get("object_kind", "push")
         header = kind.replace("_", " ").title().replace("Build", "Job") + " Hook"
         write("gitlab_webhook", header.encode() + b"\n" + body)
         write("gitlab_webhook", b"webhook-timestamp:1700000000\n" + header.encode() + b"\n" + body)
-        count += 1
-    return count
+    return len(payloads)
+
+
+# Bitbucket deliveries carry their event key only in `X-Event-Key`; the
+# Cloud corpus names it by file (see the corpus README), Data Center
+# payloads repeat it as `eventKey`.
+BITBUCKET_CLOUD_KEYS = {
+    "push": "repo:push",
+    "pr_created": "pullrequest:created",
+    "pr_updated": "pullrequest:updated",
+    "pr_fulfilled": "pullrequest:fulfilled",
+    "pr_declined": "pullrequest:rejected",
+    "pr_comment_created": "pullrequest:comment_created",
+    "pr_comment_deleted": "pullrequest:comment_deleted",
+    "pipeline_hook_created": "repo:commit_status_created",
+    "pipeline_hook_update": "repo:commit_status_updated",
+}
+
+
+def bitbucket_cloud():
+    payloads = corpus_payloads("bitbucket-cloud/webhooks", "Bitbucket Cloud webhook")
+    for path, body, _ in payloads:
+        stem = "push" if path.stem.startswith("push") else path.stem
+        key = BITBUCKET_CLOUD_KEYS.get(stem, "repo:push")
+        write("bitbucket_webhook", key.encode() + b"\n" + body)
+    return len(payloads)
+
+
+def bitbucket_dc():
+    payloads = corpus_payloads("bitbucket-dc/webhooks", "Bitbucket Data Center webhook")
+    for _, body, parsed in payloads:
+        key = (parsed or {}).get("eventKey", "repo:refs_changed")
+        write("bitbucket_server_webhook", key.encode() + b"\n" + body)
+    write("bitbucket_server_webhook", b'!diagnostics:ping\n{"test": true}')
+    return len(payloads)
 
 
 def ours():
@@ -83,5 +127,9 @@ def ours():
 
 
 if __name__ == "__main__":
-    print(f"seeds: github {github()}, gitlab {gitlab()}, ours", file=sys.stderr)
+    print(
+        f"seeds: github {github()}, gitlab {gitlab()}, bitbucket {bitbucket_cloud()}, "
+        f"bitbucket_server {bitbucket_dc()}, ours",
+        file=sys.stderr,
+    )
     ours()

@@ -77,6 +77,8 @@ pub fn command() -> Command {
                 ),
         )
         .subcommand(crate::quota_bench::command())
+        .subcommand(crate::load_bench::command())
+        .subcommand(crate::tails_bench::command())
 }
 
 struct Options {
@@ -115,7 +117,7 @@ fn issue_json() -> Bytes {
 /// The stub provider: `GET /repos/{owner}/{repo}/issues/{n}`. It
 /// announces a rate limit far above what the bench can use, as GitHub's
 /// headers do, so the server's quota layer learns it and never refuses.
-async fn start_stub() -> Result<SocketAddr, Error> {
+pub(crate) async fn start_stub() -> Result<SocketAddr, Error> {
     let body = issue_json();
     let app = axum::Router::new().route(
         "/repos/{owner}/{repo}/issues/{number}",
@@ -173,7 +175,7 @@ impl Drop for Server {
 }
 
 /// `VmHWM` and `VmRSS` of a process, in kB.
-fn memory_kb(pid: u32) -> (u64, u64) {
+pub(crate) fn memory_kb(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
@@ -529,6 +531,8 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
     let sub = match matches.subcommand() {
         Some(("rpc", sub)) => sub,
         Some(("quota", sub)) => return crate::quota_bench::run(sub).await,
+        Some(("load", sub)) => return crate::load_bench::run(sub).await,
+        Some(("tails", sub)) => return crate::tails_bench::run(sub).await,
         _ => return Err(Error::invalid_input("unknown benchmark")),
     };
     let get = |name: &str| *sub.get_one::<u64>(name).expect("defaulted");

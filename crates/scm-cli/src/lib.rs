@@ -12,6 +12,9 @@
 //! - [`admin`]: `scm serve` and the registry administration commands;
 //! - [`bench`](mod@bench): the RPC load benchmark;
 //! - [`quota_bench`]: what the shared conditional-request cache saves;
+//! - [`load_bench`]: well-behaved clients beside slow and stalled
+//!   connections;
+//! - [`tails_bench`]: RPC latency tails beside an nginx reverse proxy;
 //! - [`events_cli`]: `scm worker`, dead letters and replay, listeners and
 //!   per-integration webhook secrets;
 //! - [`logging`]: the `tracing` subscriber every command installs.
@@ -23,7 +26,9 @@ pub mod capabilities;
 pub mod credential_args;
 pub mod direct;
 pub mod events_cli;
+pub mod load_bench;
 pub mod logging;
 pub mod providers;
 pub mod quota_bench;
 pub mod remote;
+pub mod tails_bench;

@@ -101,12 +101,45 @@ impl<T> Page<T> {
 }
 
 /// Where to start a list and how much to return.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PageRequest {
     pub cursor: Option<Cursor>,
     /// Items per page; providers clamp it to their maximum.
     pub per_page: Option<u32>,
+}
+
+/// Only an object, as the OpenAPI document says: serde's derived
+/// `Deserialize` would also take `[cursor, per_page]`.
+impl<'de> Deserialize<'de> for PageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Fields {
+            #[serde(default)]
+            cursor: Option<Cursor>,
+            #[serde(default)]
+            per_page: Option<u32>,
+        }
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = PageRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with `cursor` and `per_page`")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PageRequest, A::Error> {
+                let fields =
+                    Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PageRequest {
+                    cursor: fields.cursor,
+                    per_page: fields.per_page,
+                })
+            }
+        }
+        deserializer.deserialize_map(ObjectOnly)
+    }
 }
 
 impl PageRequest {
@@ -151,5 +184,19 @@ mod tests {
             per_page: Some(0),
         };
         assert_eq!(zero.per_page_or(30), 1);
+    }
+
+    #[test]
+    fn a_page_request_is_an_object_only() {
+        let page: PageRequest = serde_json::from_str(r#"{"per_page": 5}"#).unwrap();
+        assert_eq!(page.per_page, Some(5));
+        let empty: PageRequest = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, PageRequest::default());
+        for refused in ["[null, null]", "[]", "5", "\"x\""] {
+            assert!(
+                serde_json::from_str::<PageRequest>(refused).is_err(),
+                "{refused}"
+            );
+        }
     }
 }

@@ -209,10 +209,127 @@ fn openapi30(value: &mut Value) {
     }
 }
 
+/// The largest value of each unsigned or signed integer format schemars
+/// writes: OpenAPI validators ignore `format`, so without a bound a value
+/// the server cannot deserialize (`4294967296` for a `u32`) is valid.
+fn integer_bounds(format: &str) -> Option<(Value, Value)> {
+    Some(match format {
+        "uint8" => (json!(0), json!(u8::MAX)),
+        "uint16" => (json!(0), json!(u16::MAX)),
+        "uint32" => (json!(0), json!(u32::MAX)),
+        "uint64" | "uint" => (json!(0), json!(u64::MAX)),
+        "int32" => (json!(i32::MIN), json!(i32::MAX)),
+        "int64" => (json!(i64::MIN), json!(i64::MAX)),
+        _ => return None,
+    })
+}
+
+/// Bounds every integer schema by its format (see [`integer_bounds`]).
+fn bound_integers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let bounds = map
+                .get("format")
+                .and_then(Value::as_str)
+                .and_then(integer_bounds);
+            if let (Some((min, max)), Some("integer")) =
+                (bounds, map.get("type").and_then(Value::as_str))
+            {
+                map.insert("minimum".into(), min);
+                map.insert("maximum".into(), max);
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
+}
+
+/// The JSON pointer of an action's request body.
+fn request_body_pointer(action: ActionName) -> String {
+    format!(
+        "/paths/{}/post/requestBody",
+        action_path(action).replace('/', "~1")
+    )
+}
+
+/// The name of an action's argument schema under `components/schemas`.
+fn arguments_schema(doc: &Value, action: ActionName) -> Option<String> {
+    let pointer = format!(
+        "{}/content/application~1json/schema/$ref",
+        request_body_pointer(action)
+    );
+    doc.pointer(&pointer)?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_owned)
+}
+
+/// What the server checks beyond the types, said in the argument
+/// schemas: ids go into URL paths as one segment (non-empty, not `.` or
+/// `..`) and file paths segment by segment (no empty segment). A field
+/// with a pattern of its own (a git object id, `scm_core::model::Sha`)
+/// keeps it.
+fn refine_arguments(doc: &mut Value) {
+    let segment = json!({ "minLength": 1, "not": { "enum": [".", ".."] } });
+    let path = json!({ "minLength": 1, "pattern": "^/*[^/]+(/[^/]+)*$" });
+    let arguments: Vec<String> = ActionName::ALL
+        .iter()
+        .filter_map(|action| arguments_schema(doc, *action))
+        .collect();
+    for name in arguments {
+        let Some(Value::Object(properties)) =
+            doc.pointer_mut(&format!("/components/schemas/{name}/properties"))
+        else {
+            continue;
+        };
+        for (field, schema) in properties.iter_mut() {
+            let Some(map) = schema.as_object_mut() else {
+                continue;
+            };
+            if map.get("type").and_then(Value::as_str) != Some("string")
+                || map.contains_key("pattern")
+            {
+                continue;
+            }
+            let refinement = if field == "path" || field.ends_with("_path") {
+                &path
+            } else if field == "id" || field.ends_with("_id") {
+                &segment
+            } else {
+                continue;
+            };
+            for (key, value) in refinement.as_object().into_iter().flatten() {
+                map.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// An action whose arguments are all optional takes no body at all (the
+/// server reads an empty body as `{}`), so its body is not required.
+fn optional_bodies(doc: &mut Value) {
+    for action in ActionName::ALL {
+        let Some(name) = arguments_schema(doc, *action) else {
+            continue;
+        };
+        let required = doc
+            .pointer(&format!("/components/schemas/{name}/required"))
+            .and_then(Value::as_array)
+            .is_some_and(|fields| !fields.is_empty());
+        if let Some(body) = doc.pointer_mut(&request_body_pointer(*action)) {
+            body["required"] = Value::Bool(required);
+        }
+    }
+}
+
 /// The whole document.
 pub fn document() -> Value {
     let mut doc = raw_document();
     openapi30(&mut doc);
+    bound_integers(&mut doc);
+    refine_arguments(&mut doc);
+    optional_bodies(&mut doc);
     doc
 }
 

@@ -142,6 +142,14 @@ impl Prepared {
         self.listener.local_addr()
     }
 
+    /// The address of the separate `/metrics` listener, when
+    /// `[metrics] listen` is set.
+    pub fn metrics_address(&self) -> Option<std::io::Result<std::net::SocketAddr>> {
+        self.metrics
+            .as_ref()
+            .map(|(listener, _)| listener.local_addr())
+    }
+
     /// Where the registry's key came from.
     pub fn key_source(&self) -> &crypto::KeySource {
         &self.key_source

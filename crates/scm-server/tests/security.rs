@@ -252,9 +252,20 @@ async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, serde_
 /// An rpc0 proxy request for `path`, signed over its body, with the
 /// scoping headers (unsigned in rpc0) set after signing.
 fn rpc0_post(org: &str, repo: &str, path: &str, secret: &str) -> Request<Body> {
+    rpc0_post_with_headers(org, repo, path, secret, serde_json::Value::Null)
+}
+
+/// [`rpc0_post`] with `headers` in the body (the headers rpc0 forwards).
+fn rpc0_post_with_headers(
+    org: &str,
+    repo: &str,
+    path: &str,
+    secret: &str,
+    headers: serde_json::Value,
+) -> Request<Body> {
     let body = serde_json::to_vec(&serde_json::json!({
         "type": "action",
-        "data": {"method": "GET", "path": path, "headers": null, "data": null,
+        "data": {"method": "GET", "path": path, "headers": headers, "data": null,
                  "params": null, "allow_redirects": true, "stream": true}
     }))
     .unwrap();
@@ -738,6 +749,36 @@ async fn bad_input_gets_coded_errors() {
             "{name}: {body}"
         );
     }
+
+    // Conditional headers forwarded to the provider: up to 1 KiB each
+    // (`MAX_FORWARDED_HEADER_BYTES`); one byte more is a coded 400, on
+    // RPC v1 and in rpc0's forwarded headers alike.
+    let cap = scm_server::limits::MAX_FORWARDED_HEADER_BYTES;
+    for header in ["if-none-match", "if-modified-since"] {
+        for (len, want) in [(cap, (200, "")), (cap + 1, (400, "rpc_malformed_request"))] {
+            let mut call = Call::new(&f);
+            call.tamper.push((header, "a".repeat(len)));
+            let (status, body) = send(&f.app, call.request()).await;
+            assert_eq!(
+                (status.as_u16(), code(&body)),
+                want,
+                "{header} of {len} bytes: {body}"
+            );
+        }
+    }
+    let repo = f.repo.to_string();
+    let within = "/repos/acme/widgets/issues";
+    let headers = serde_json::json!({"If-None-Match": "a".repeat(cap + 1)});
+    let (status, body) = send(
+        &f.app,
+        rpc0_post_with_headers("10", &repo, within, RPC0_SECRET, headers),
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), code(&body)),
+        (400, "rpc_malformed_request"),
+        "rpc0 If-None-Match over the cap: {body}"
+    );
     // An action that is not in the table, and an unknown route.
     let (status, body) = send(
         &f.app,

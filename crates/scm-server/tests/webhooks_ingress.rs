@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use bytes::Bytes;
-use scm_core::events::EventType;
+use scm_core::events::{EventType, MAX_DELIVERY_ID_BYTES};
 use scm_core::Credential;
 use scm_core::Secret;
 use scm_server::crypto::SecretBox;
@@ -387,6 +387,20 @@ async fn bad_input_is_a_coded_4xx_and_nothing_is_enqueued() {
             "webhook_payload_too_large",
         ),
         (
+            "delivery id one byte over the cap",
+            github_request(
+                "/webhooks/github",
+                "issue_comment",
+                &"d".repeat(MAX_DELIVERY_ID_BYTES + 1),
+                SECRET,
+                good.clone(),
+            )
+            .body(Body::from(good.clone()))
+            .unwrap(),
+            400,
+            "webhook_invalid_delivery_id",
+        ),
+        (
             "unknown provider",
             github_request(
                 "/webhooks/bitbucket-unknown",
@@ -436,6 +450,15 @@ async fn bad_input_is_a_coded_4xx_and_nothing_is_enqueued() {
     assert_eq!(
         (status, body["status"].as_str()),
         (StatusCode::ACCEPTED, Some("accepted"))
+    );
+
+    // A delivery id of exactly the cap is accepted.
+    let longest = "d".repeat(MAX_DELIVERY_ID_BYTES);
+    let (status, body) = post_github(&h.app, "issue_comment", &longest, good.clone()).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::ACCEPTED, Some("accepted")),
+        "{body}"
     );
 }
 

@@ -39,7 +39,9 @@ pub use issue::*;
 pub use pull_request::*;
 pub use push::*;
 pub use reviews::*;
-pub use webhook::{ReceivedWebhook, RejectionKind, WebhookReceiver, WebhookRejection};
+pub use webhook::{
+    ReceivedWebhook, RejectionKind, WebhookReceiver, WebhookRejection, MAX_DELIVERY_ID_BYTES,
+};
 
 /// One neutral event. Serialized with a `"type"` tag (`"pull_request"`, …)
 /// beside the event's own fields.

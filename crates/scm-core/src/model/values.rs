@@ -12,9 +12,34 @@ use crate::error::Error;
 /// Validated on construction and deserialization, so a value that reaches a
 /// provider can go into a URL path without any chance of injecting `/` or `..`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Sha(String);
+
+/// A string of 4 to 64 hex digits: the schema says what [`Sha::new`]
+/// accepts, so a schema-valid request is never refused for it.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Sha {
+    fn schema_name() -> String {
+        "Sha".into()
+    }
+
+    fn is_referenceable() -> bool {
+        false
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            string: Some(Box::new(schemars::schema::StringValidation {
+                min_length: Some(4),
+                max_length: Some(64),
+                pattern: Some("^[0-9a-fA-F]{4,64}$".into()),
+            })),
+            ..Default::default()
+        }
+        .into()
+    }
+}
 
 impl Sha {
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {
