@@ -12,6 +12,8 @@
 //! - [`admin`]: `scm serve` and the registry administration commands;
 //! - [`bench`]: the RPC load benchmark;
 //! - [`quota_bench`]: what the shared conditional-request cache saves;
+//! - [`deliveries_cli`]: `scm deliveries recover`, one missed-delivery
+//!   recovery pass;
 //! - [`events_cli`]: `scm worker`, dead letters and replay, listeners and
 //!   per-integration webhook secrets;
 //! - [`logging`]: the `tracing` subscriber every command installs.
@@ -21,6 +23,7 @@ pub mod admin;
 pub mod bench;
 pub mod capabilities;
 pub mod credential_args;
+pub mod deliveries_cli;
 pub mod direct;
 pub mod events_cli;
 pub mod logging;

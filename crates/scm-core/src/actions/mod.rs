@@ -58,6 +58,7 @@ pub enum ActionGroup {
     Checks,
     Reviews,
     Moderation,
+    Deliveries,
 }
 
 impl ActionGroup {
@@ -76,6 +77,7 @@ impl ActionGroup {
             ActionGroup::Checks => "Checks & CI",
             ActionGroup::Reviews => "Reviews",
             ActionGroup::Moderation => "Moderation",
+            ActionGroup::Deliveries => "Webhook deliveries",
         }
     }
 }
@@ -165,6 +167,7 @@ field_types!(
     crate::model::ReviewEvent,
     crate::model::ReviewSide,
     crate::model::TimestampFilter,
+    crate::model::HookSource,
 );
 field_types!(
     Json: crate::model::DiffLine,

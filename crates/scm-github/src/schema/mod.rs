@@ -8,12 +8,14 @@ mod issues;
 pub use common::*;
 pub use issues::*;
 mod commits;
+mod deliveries;
 mod contents;
 mod reactions;
 mod refs;
 mod repository;
 
 pub use commits::*;
+pub use deliveries::*;
 pub use contents::*;
 pub use reactions::*;
 pub use refs::*;
