@@ -57,6 +57,9 @@ struct Inner {
     client: reqwest::Client,
     log: Mutex<Log>,
     base_url: Mutex<String>,
+    /// Window `n` resets at `started + 3600 + n`: fixed within a window,
+    /// as GitHub's reset is.
+    started: i64,
 }
 
 /// The stub; clones share the log.
@@ -79,6 +82,7 @@ impl HookLog {
                 .expect("a client"),
             log: Mutex::new(Log::default()),
             base_url: Mutex::new(String::new()),
+            started: chrono::Utc::now().timestamp(),
         }));
         let app = Router::new()
             .route("/repos/{owner}/{repo}", get(repository))
@@ -197,7 +201,7 @@ impl HookLog {
     /// The `x-ratelimit-*` headers of the current window.
     fn rate_headers(&self) -> HeaderMap {
         let window = self.0.log.lock().unwrap().window;
-        let reset = chrono::Utc::now().timestamp() as u64 + 3600 + window;
+        let reset = self.0.started as u64 + 3600 + window;
         let mut headers = HeaderMap::new();
         headers.insert("x-ratelimit-limit", HeaderValue::from_static("1000"));
         headers.insert("x-ratelimit-remaining", HeaderValue::from_static("999"));

@@ -8,15 +8,15 @@ mod issues;
 pub use common::*;
 pub use issues::*;
 mod commits;
-mod deliveries;
 mod contents;
+mod deliveries;
 mod reactions;
 mod refs;
 mod repository;
 
 pub use commits::*;
-pub use deliveries::*;
 pub use contents::*;
+pub use deliveries::*;
 pub use reactions::*;
 pub use refs::*;
 pub use repository::*;

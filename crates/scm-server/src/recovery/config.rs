@@ -73,7 +73,9 @@ impl RecoveryConfig {
             detail,
         };
         if !(self.quota_share > 0.0 && self.quota_share <= 1.0) {
-            return Err(invalid("`quota_share` must be above 0 and at most 1".into()));
+            return Err(invalid(
+                "`quota_share` must be above 0 and at most 1".into(),
+            ));
         }
         if self.interval_secs == 0 || self.sources.iter().any(|s| s.interval_secs == Some(0)) {
             return Err(invalid("intervals must be positive".into()));

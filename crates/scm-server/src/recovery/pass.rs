@@ -64,9 +64,11 @@ fn missed(deliveries: &[HookDelivery]) -> Vec<(String, String)> {
     let mut by_event: BTreeMap<&str, (Timestamp, &str, bool)> = BTreeMap::new();
     for delivery in deliveries {
         let success = delivery.status == HookDeliveryStatus::Success;
-        let entry = by_event
-            .entry(delivery.delivery_id.as_str())
-            .or_insert((delivery.delivered_at, delivery.id.as_str(), success));
+        let entry = by_event.entry(delivery.delivery_id.as_str()).or_insert((
+            delivery.delivered_at,
+            delivery.id.as_str(),
+            success,
+        ));
         if delivery.delivered_at > entry.0 {
             entry.0 = delivery.delivered_at;
             entry.1 = delivery.id.as_str();
@@ -182,7 +184,9 @@ pub async fn run(
                 report.delivery_ids.push(event);
                 counter!(metric_name("deliveries.recovered"), &labels).increment(1);
             }
-            Err(err @ Error::RateLimited { .. }) => {
+            // Errors come wrapped with the action's name; the code is the
+            // cause's.
+            Err(err) if err.code() == "rate_limit_exceeded" => {
                 tracing::info!(integration = source.integration, remaining = report.remaining, error = %err, "recovery paused: its quota share is spent");
                 report.stopped = Some(err.code().to_owned());
                 break;
