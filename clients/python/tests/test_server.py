@@ -153,6 +153,10 @@ EXPECTED_ERRORS: dict[str, type[SCMError]] = {
     "download_workflow_job_log": ProviderUnavailable,
     # Needs GitHub App credentials; the integration uses a token.
     "get_app_installation": InvalidInput,
+    # The first hook source, `app`, needs GitHub App credentials too.
+    "list_hook_deliveries": InvalidInput,
+    "get_hook_delivery": InvalidInput,
+    "redeliver_hook_delivery": InvalidInput,
 }
 
 

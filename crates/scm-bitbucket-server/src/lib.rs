@@ -260,6 +260,18 @@ pub const UNSUPPORTED: &[(ActionName, &str)] = &[
         ActionName::MinimizeComment,
         "Data Center cannot hide a comment",
     ),
+    (
+        ActionName::ListHookDeliveries,
+        "Bitbucket Data Center keeps only each webhook's latest invocation (`/webhooks/{id}/latest`) and counts (`/statistics`), no delivery history",
+    ),
+    (
+        ActionName::GetHookDelivery,
+        "Bitbucket Data Center keeps only each webhook's latest invocation (`/webhooks/{id}/latest`) and counts (`/statistics`), no delivery history",
+    ),
+    (
+        ActionName::RedeliverHookDelivery,
+        "Bitbucket Data Center's API cannot resend a webhook invocation (`/webhooks/test` only sends a test request)",
+    ),
 ];
 
 const NO_ISSUES: &str = "Bitbucket Data Center has no issue tracker (issues live in Jira)";

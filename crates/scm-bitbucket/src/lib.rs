@@ -335,6 +335,18 @@ pub const UNSUPPORTED: &[(ActionName, &str)] = &[
         "Bitbucket Cloud's REST API 2.0 has no archive endpoint (the website download is outside the API)",
     ),
     (ActionName::MinimizeComment, "Bitbucket Cloud cannot hide a comment"),
+    (
+        ActionName::ListHookDeliveries,
+        "Bitbucket Cloud's API manages hooks (`/repositories/…/hooks`, `/workspaces/…/hooks`) but keeps no delivery history",
+    ),
+    (
+        ActionName::GetHookDelivery,
+        "Bitbucket Cloud's API manages hooks (`/repositories/…/hooks`, `/workspaces/…/hooks`) but keeps no delivery history",
+    ),
+    (
+        ActionName::RedeliverHookDelivery,
+        "Bitbucket Cloud's API cannot resend a webhook",
+    ),
 ];
 
 #[async_trait]

@@ -22,7 +22,7 @@ use scm_server::{Config, ServerError};
 use serde_json::json;
 
 /// The options every server-side command takes.
-fn config_args(cmd: Command) -> Command {
+pub fn config_args(cmd: Command) -> Command {
     cmd.arg(
         Arg::new("config")
             .long("config")

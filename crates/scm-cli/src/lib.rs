@@ -12,6 +12,8 @@
 //! - [`admin`]: `scm serve` and the registry administration commands;
 //! - [`bench`](mod@bench): the RPC load benchmark;
 //! - [`quota_bench`]: what the shared conditional-request cache saves;
+//! - [`deliveries_cli`]: `scm deliveries recover`, one missed-delivery
+//!   recovery pass;
 //! - [`load_bench`]: well-behaved clients beside slow and stalled
 //!   connections;
 //! - [`tails_bench`]: RPC latency tails beside an nginx reverse proxy;
@@ -24,6 +26,7 @@ pub mod admin;
 pub mod bench;
 pub mod capabilities;
 pub mod credential_args;
+pub mod deliveries_cli;
 pub mod direct;
 pub mod events_cli;
 pub mod load_bench;

@@ -7,6 +7,7 @@ use scm_cli::action_args;
 use scm_cli::admin;
 use scm_cli::capabilities;
 use scm_cli::credential_args;
+use scm_cli::deliveries_cli;
 use scm_cli::direct::{self, OutputOptions};
 use scm_cli::events_cli;
 use scm_cli::logging;
@@ -58,6 +59,7 @@ fn cli() -> Command {
         )
         .subcommand(bench::command())
         .subcommands(events_cli::commands())
+        .subcommand(deliveries_cli::command())
 }
 
 /// `scm <provider> <action>`: where the provider is, how to authenticate
@@ -206,6 +208,7 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Some(("bench", sub)) => bench::run(sub).await,
+        Some(("deliveries", sub)) => deliveries_cli::run(sub).await,
         Some((name @ ("worker" | "events" | "listener" | "webhook-secret"), sub)) => {
             events_cli::run(name, sub).await
         }

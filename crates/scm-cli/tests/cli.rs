@@ -20,7 +20,7 @@ fn capabilities_json_lists_every_action() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let supported = json["supported"].as_array().unwrap().len();
     let unsupported = json["unsupported"].as_array().unwrap().len();
-    assert_eq!(supported + unsupported, 94);
+    assert_eq!(supported + unsupported, 97);
     println!("github: {supported} supported actions");
 }
 

@@ -162,6 +162,21 @@ pub const TABLE: &[(&str, MetricKind, &str)] = &[
         MetricKind::Counter,
         "Nonce checks that could not reach the shared store",
     ),
+    (
+        "deliveries.recovered",
+        MetricKind::Counter,
+        "Missed webhook deliveries whose redelivery the provider accepted (integration, provider)",
+    ),
+    (
+        "deliveries.recovery_failed",
+        MetricKind::Counter,
+        "Missed webhook deliveries whose redelivery request failed (integration, provider, code)",
+    ),
+    (
+        "deliveries.recovery_last_success",
+        MetricKind::Gauge,
+        "Unix time of the last recovery pass that finished, per integration",
+    ),
 ];
 
 /// The kind of a metric in [`TABLE`].

@@ -334,6 +334,18 @@ pub const UNSUPPORTED: &[(ActionName, &str)] = &[
         "GitLab reviews (approvals, reviewer states) cannot carry award emoji",
     ),
     (ActionName::MinimizeComment, "GitLab cannot hide a comment"),
+    (
+        ActionName::ListHookDeliveries,
+        "not implemented: GitLab lists (17.3+) and resends (17.4+) project hook events, but a resend carries a new X-Gitlab-Event-UUID (only its Idempotency-Key is kept), and the ingress deduplicates GitLab deliveries on that UUID",
+    ),
+    (
+        ActionName::GetHookDelivery,
+        "not implemented: GitLab lists (17.3+) and resends (17.4+) project hook events, but a resend carries a new X-Gitlab-Event-UUID (only its Idempotency-Key is kept), and the ingress deduplicates GitLab deliveries on that UUID",
+    ),
+    (
+        ActionName::RedeliverHookDelivery,
+        "not implemented: GitLab lists (17.3+) and resends (17.4+) project hook events, but a resend carries a new X-Gitlab-Event-UUID (only its Idempotency-Key is kept), and the ingress deduplicates GitLab deliveries on that UUID",
+    ),
 ];
 
 #[async_trait]

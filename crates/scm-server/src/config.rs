@@ -36,6 +36,8 @@ pub struct Config {
     pub limits: crate::limits::LimitsConfig,
     /// `[metrics]`: referrer labels kept, `/metrics` token or address.
     pub metrics: crate::metrics_guard::MetricsConfig,
+    /// `[recovery]`: hook sources whose missed deliveries are recovered.
+    pub recovery: crate::recovery::RecoveryConfig,
 }
 
 impl Default for Config {
@@ -53,6 +55,7 @@ impl Default for Config {
             observability: Default::default(),
             limits: Default::default(),
             metrics: Default::default(),
+            recovery: Default::default(),
         }
     }
 }
@@ -93,6 +96,9 @@ impl Config {
         config.queue.apply_env(env)?;
         config.observability.apply_env(env)?;
         config.limits.apply_env(env)?;
+        config.recovery.validate()?;
+        config.recovery.reserve_quota(&mut config.quota);
+        config.quota.validate()?;
         Ok(config)
     }
 

@@ -9,6 +9,7 @@
 //! - [`signing`]: request signing v1 and its verification;
 //! - [`events`]: the webhook ingress, the event queue and listener rows;
 //! - [`rpc0`]: the older signed proxy protocol, scoped per repository;
+//! - [`recovery`]: missed webhook deliveries asked for again;
 //! - [`quota_store`]: quota counters and request nonces in Redis;
 //! - [`cache_store`]: `[cache]`, the shared conditional-request cache's store;
 //! - [`app`]: the axum routes; [`error`]: the coded error body;
@@ -28,6 +29,7 @@ pub mod nonces;
 pub mod observability;
 pub mod openapi;
 pub mod quota_store;
+pub mod recovery;
 pub mod registry;
 pub mod resolver;
 pub mod rpc0;
@@ -74,22 +76,17 @@ pub async fn open_registry(config: &Config) -> Result<registry::Registry, Server
     Ok(open_registry_with_key(config).await?.0)
 }
 
-/// The router over an opened registry, with providers built per
-/// integration, and the registry's key and repository caches set from
-/// `[rpc]`.
-pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router {
-    metrics_guard::set_referrers(
-        config
-            .quota
-            .allocations
-            .keys()
-            .chain(&config.metrics.referrers)
-            .map(String::as_str),
-    );
-    registry.set_cache_ttls(
-        config.rpc.key_cache_ttl(),
-        config.rpc.repository_cache_ttl(),
-    );
+/// The providers of every integration behind the layers `[quota]` and
+/// `[cache]` configure, and the shared nonce store when Redis is set. One
+/// per process: the API and the reconciler share it, so they count
+/// against the same quota.
+pub struct Providers {
+    pub resolver: Arc<resolver::RegistryResolver>,
+    pub nonces: Option<Arc<dyn nonces::NonceStore>>,
+}
+
+/// Builds the [`Providers`] of a configuration.
+pub fn connect_providers(config: &Config, registry: registry::Registry) -> Providers {
     let stores = config.quota.stores().unwrap_or_else(|err| {
         tracing::error!(error = %err, "quota store unusable; counting in memory");
         quota_store::QuotaConfig::default()
@@ -108,10 +105,42 @@ pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router 
         cache,
         ..ConnectOptions::default()
     };
-    let resolver = Arc::new(resolver::RegistryResolver::new(registry.clone(), options));
+    Providers {
+        resolver: Arc::new(resolver::RegistryResolver::new(registry, options)),
+        nonces: stores.nonces,
+    }
+}
+
+/// The router over an opened registry, with providers built per
+/// integration, and the registry's key and repository caches set from
+/// `[rpc]`.
+pub fn build_app(config: &Config, registry: registry::Registry) -> axum::Router {
+    let providers = connect_providers(config, registry.clone());
+    build_app_with(config, registry, providers)
+}
+
+/// [`build_app`] over providers the caller shares (with the reconciler).
+pub fn build_app_with(
+    config: &Config,
+    registry: registry::Registry,
+    providers: Providers,
+) -> axum::Router {
+    let Providers { resolver, nonces } = providers;
+    metrics_guard::set_referrers(
+        config
+            .quota
+            .allocations
+            .keys()
+            .chain(&config.metrics.referrers)
+            .map(String::as_str),
+    );
+    registry.set_cache_ttls(
+        config.rpc.key_cache_ttl(),
+        config.rpc.repository_cache_ttl(),
+    );
     let mut state = app::AppState::new(registry.clone(), resolver.clone());
     state.max_body = config.max_body_bytes;
-    if let Some(nonces) = stores.nonces {
+    if let Some(nonces) = nonces {
         state.verifier = signing::Verifier::new(registry.clone()).with_nonce_store(nonces);
     }
     let rpc0 = rpc0::Rpc0State {
@@ -132,6 +161,8 @@ pub struct Prepared {
     registry: registry::Registry,
     key_source: crypto::KeySource,
     limits: limits::LimitsConfig,
+    /// Missed-delivery recovery, when `[recovery]` names hook sources.
+    reconciler: Option<Arc<recovery::Reconciler>>,
     /// `/metrics` on its own address, when configured.
     metrics: Option<(tokio::net::TcpListener, axum::Router)>,
 }
@@ -158,6 +189,11 @@ impl Prepared {
     /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
     /// Every connection is under the `[limits]` (timeouts, connection cap).
     pub async fn serve(self) -> Result<(), ServerError> {
+        // The address is bound, so redeliveries the first pass asks for
+        // wait in the backlog until the server accepts them.
+        if let Some(reconciler) = self.reconciler {
+            reconciler.spawn();
+        }
         if let Some((metrics_listener, metrics_app)) = self.metrics {
             let limits = self.limits.clone();
             tokio::spawn(async move {
@@ -199,8 +235,18 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
             );
         }
     }
+    let providers = connect_providers(&config, registry.clone());
+    let reconciler = (!config.recovery.sources.is_empty()).then(|| {
+        Arc::new(recovery::Reconciler::new(
+            registry.clone(),
+            providers.resolver.clone(),
+            queue.clone(),
+            config.recovery.clone(),
+        ))
+    });
     let ingress = events::Ingress::new(&config.webhooks, receivers, registry.clone(), queue);
-    let app = build_app(&config, registry.clone()).merge(events::router(Arc::new(ingress)));
+    let app = build_app_with(&config, registry.clone(), providers)
+        .merge(events::router(Arc::new(ingress)));
     let app = metrics_guard::layer(app, &config.metrics);
     let app = limits::layer(app, limits::RequestLimits::new(&config.limits));
     // Outermost, so that refusals of the limits are logged too.
@@ -221,6 +267,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         registry,
         key_source,
         limits: config.limits.clone(),
+        reconciler,
         metrics,
     })
 }

@@ -16,6 +16,11 @@
 //!   envelope on `<prefix>.events.<type>.replay.<listener>`, which only
 //!   that listener accepts, then deletes the dead letter.
 //!
+//! - Accepted delivery ids are also marked in a third stream
+//!   (`<stream>_ACCEPTED`, one empty message per subject
+//!   `<prefix>.accepted.<sha-256 of the dedupe key>`, kept as long as the
+//!   events), so [`EventQueue::accepted`] can answer by subject lookup.
+//!
 //! Consumers filter on `<prefix>.events.>` and skip other types on the
 //! client, because a consumer with several filter subjects needs NATS
 //! 2.10 and Debian ships 2.9.
@@ -75,6 +80,7 @@ pub struct JetStreamQueue {
     js: jetstream::Context,
     events: stream::Stream,
     dead: stream::Stream,
+    accepted: stream::Stream,
     config: JetStreamConfig,
     consumers: Mutex<HashMap<String, Arc<ListenerConsumer>>>,
 }
@@ -154,10 +160,23 @@ impl JetStreamQueue {
             })
             .await
             .map_err(QueueError::nats)?;
+        let accepted = js
+            .get_or_create_stream(stream::Config {
+                name: format!("{}_ACCEPTED", config.stream),
+                subjects: vec![format!("{}.accepted.>", config.subject_prefix)],
+                retention: stream::RetentionPolicy::Limits,
+                storage: stream::StorageType::File,
+                max_age: config.max_age,
+                max_messages_per_subject: 1,
+                ..Default::default()
+            })
+            .await
+            .map_err(QueueError::nats)?;
         Ok(Self {
             js,
             events,
             dead,
+            accepted,
             config,
             consumers: Mutex::new(HashMap::new()),
         })
@@ -168,6 +187,7 @@ impl JetStreamQueue {
         for name in [
             self.config.stream.clone(),
             format!("{}_DEAD", self.config.stream),
+            format!("{}_ACCEPTED", self.config.stream),
         ] {
             self.js
                 .delete_stream(&name)
@@ -179,6 +199,37 @@ impl JetStreamQueue {
 
     fn event_subject(&self, event_type: EventType) -> String {
         format!("{}.events.{}", self.config.subject_prefix, event_type)
+    }
+
+    /// The marker subject of one accepted delivery: a digest, since
+    /// delivery ids may hold characters a subject cannot.
+    fn accepted_subject(&self, provider: &str, delivery_id: &str) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("{provider}:{delivery_id}").as_bytes());
+        format!(
+            "{}.accepted.{}",
+            self.config.subject_prefix,
+            hex::encode(digest)
+        )
+    }
+
+    /// Marks an envelope accepted (also after a duplicate, which repairs a
+    /// mark lost to a crash). A failure only costs a redundant redelivery
+    /// later, which deduplication drops, so it is logged, not returned.
+    async fn mark_accepted(&self, envelope: &EventEnvelope) {
+        let subject = self.accepted_subject(&envelope.provider, &envelope.delivery_id);
+        let marked = async {
+            self.js
+                .publish(subject, Bytes::new())
+                .await
+                .map_err(QueueError::nats)?
+                .await
+                .map_err(QueueError::nats)
+        }
+        .await;
+        if let Err(err) = marked {
+            tracing::warn!(error = %err, "could not mark a delivery id as accepted");
+        }
     }
 
     fn dead_subject(&self, listener: &str) -> String {
@@ -270,6 +321,20 @@ impl JetStreamQueue {
     }
 }
 
+/// `Some(id)` when the marker subject of delivery `id` holds a message.
+async fn is_marked(
+    accepted: &stream::Stream,
+    id: String,
+    subject: String,
+) -> Result<Option<String>, QueueError> {
+    use async_nats::jetstream::stream::LastRawMessageErrorKind;
+    match accepted.get_last_raw_message_by_subject(&subject).await {
+        Ok(_) => Ok(Some(id)),
+        Err(err) if err.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
+        Err(err) => Err(QueueError::nats(err)),
+    }
+}
+
 /// The consumer's redelivery schedule after lost leases: the n-th
 /// delivery may run for `backoff[n-1]` before JetStream hands it out
 /// again. It grows gently (lease, 1.25×, 1.5×, … up to 2× the lease): a
@@ -337,8 +402,30 @@ impl EventQueue for JetStreamQueue {
                 EnqueueOutcome::Accepted
             }
         });
+        if result.is_ok() {
+            self.mark_accepted(envelope).await;
+        }
         metrics::produced(BACKEND, &envelope.provider, &result);
         result
+    }
+
+    async fn accepted(
+        &self,
+        provider: &str,
+        delivery_ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, QueueError> {
+        let lookups: Vec<(String, String)> = delivery_ids
+            .iter()
+            .map(|id| (id.clone(), self.accepted_subject(provider, id)))
+            .collect();
+        let found: Vec<Option<String>> = futures::stream::iter(lookups)
+            .map(|(id, subject)| is_marked(&self.accepted, id, subject))
+            .buffer_unordered(16)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     async fn subscribe(&self, subscription: &ListenerSubscription) -> Result<(), QueueError> {

@@ -1,5 +1,6 @@
 //! The queue contract shared by every backend.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -173,6 +174,16 @@ pub trait EventQueue: Send + Sync {
     /// an error means nothing is guaranteed and the caller must not answer
     /// 2xx.
     async fn enqueue(&self, envelope: &EventEnvelope) -> Result<EnqueueOutcome, QueueError>;
+
+    /// Which of `delivery_ids` of `provider` this queue accepted and still
+    /// remembers (the deduplication's memory: the SQLite queue's retention,
+    /// JetStream's `max_age`). Missed-delivery recovery asks this before
+    /// requesting a redelivery, so a webhook that did arrive costs nothing.
+    async fn accepted(
+        &self,
+        provider: &str,
+        delivery_ids: &[String],
+    ) -> Result<HashSet<String>, QueueError>;
 
     /// Creates or updates a listener's subscription (idempotent). Workers
     /// call it at start-up; events of its types enqueued afterwards (or,

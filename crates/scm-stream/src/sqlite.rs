@@ -676,6 +676,31 @@ impl EventQueue for SqliteQueue {
         result
     }
 
+    async fn accepted(
+        &self,
+        provider: &str,
+        delivery_ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, QueueError> {
+        let mut found = std::collections::HashSet::new();
+        // The dedupe key is the unique index: look the keys up in chunks
+        // well under SQLite's bound-parameter limit.
+        for chunk in delivery_ids.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let sql =
+                format!("SELECT delivery_id FROM scm_events WHERE dedupe_key IN ({placeholders})");
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(format!("{provider}:{id}"));
+            }
+            let rows = query
+                .fetch_all(&self.pool)
+                .await
+                .map_err(QueueError::sqlite)?;
+            found.extend(rows.into_iter().map(|row| row.get::<String, _>(0)));
+        }
+        Ok(found)
+    }
+
     async fn subscribe(&self, subscription: &ListenerSubscription) -> Result<(), QueueError> {
         subscription.validate()?;
         let types: Vec<&str> = subscription

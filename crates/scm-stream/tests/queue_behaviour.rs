@@ -106,6 +106,21 @@ async fn dedupes_by_delivery_id(backend: Backend) {
     backend.cleanup().await;
 }
 
+/// Missed-delivery recovery asks which delivery ids were accepted: those
+/// enqueued (once or twice) are, others and other providers' are not.
+async fn answers_which_deliveries_were_accepted(backend: Backend) {
+    let queue = backend.open().await;
+    for id in ["a-1", "a-2", "a-2"] {
+        queue.enqueue(&push_envelope(id)).await.unwrap();
+    }
+    let asked: Vec<String> = ["a-1", "a-2", "a-3"].map(String::from).to_vec();
+    let found = queue.accepted("github", &asked).await.unwrap();
+    assert_eq!(found, HashSet::from(["a-1".to_owned(), "a-2".to_owned()]));
+    assert!(queue.accepted("gitlab", &asked).await.unwrap().is_empty());
+    assert!(queue.accepted("github", &[]).await.unwrap().is_empty());
+    backend.cleanup().await;
+}
+
 async fn one_delivery_per_event_and_listener(backend: Backend) {
     let queue = backend.open().await;
     queue
@@ -471,6 +486,7 @@ macro_rules! suite {
 
 suite!(
     dedupes_by_delivery_id,
+    answers_which_deliveries_were_accepted,
     one_delivery_per_event_and_listener,
     redelivers_after_a_crash,
     crash_on_every_attempt_dead_letters,

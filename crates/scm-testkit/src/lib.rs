@@ -8,6 +8,9 @@
 //! - [`octokit`]: GitHub traffic recorded by `@octokit/fixtures`, and a
 //!   [`ReplayServer`] that serves it back;
 //! - [`webhooks`]: GitHub's example webhook payloads;
+//! - [`hook_log`]: a stand-in for GitHub's webhook delivery log (ours: it
+//!   sends, records and redelivers like GitHub; its answers have the
+//!   shape of GitHub's OpenAPI `hook-delivery-item`);
 //! - [`paths`]: where all of that lives, including the third-party
 //!   GitLab/Bitbucket corpus outside the repository.
 //!
@@ -15,6 +18,7 @@
 //! lockfile, then `.ci/fetch-github-openapi`). Everything binds to 127.0.0.1
 //! only.
 
+pub mod hook_log;
 pub mod octokit;
 pub mod paths;
 pub mod prism;

@@ -45,6 +45,8 @@ from scm_client.models import (
     GitRemote,
     GitRepository,
     GitTree,
+    HookDelivery,
+    HookSource,
     InputTreeEntry,
     Issue,
     IssueState,
@@ -127,6 +129,7 @@ __all__ = [
     "GetGitCommitProtocol",
     "GetGitRefProtocol",
     "GetGitRemoteProtocol",
+    "GetHookDeliveryProtocol",
     "GetIssueProtocol",
     "GetIssueCommentReactionsProtocol",
     "GetIssueCommentsProtocol",
@@ -155,6 +158,7 @@ __all__ = [
     "GetTreeProtocol",
     "ListCheckRunsForRefProtocol",
     "ListCheckRunsInCheckSuiteProtocol",
+    "ListHookDeliveriesProtocol",
     "ListPullRequestReviewsProtocol",
     "ListRepositoriesProtocol",
     "ListRepositoryUserPermissionsProtocol",
@@ -162,6 +166,7 @@ __all__ = [
     "ListWorkflowRunsProtocol",
     "MarkPullRequestReadyForReviewProtocol",
     "MinimizeCommentProtocol",
+    "RedeliverHookDeliveryProtocol",
     "RequestReviewProtocol",
     "UpdateAndCollapsePullRequestCommentProtocol",
     "UpdateBranchProtocol",
@@ -221,6 +226,7 @@ __all__ = [
     "get_git_commit",
     "get_git_ref",
     "get_git_remote",
+    "get_hook_delivery",
     "get_issue",
     "get_issue_comment_reactions",
     "get_issue_comments",
@@ -249,6 +255,7 @@ __all__ = [
     "get_tree",
     "list_check_runs_for_ref",
     "list_check_runs_in_check_suite",
+    "list_hook_deliveries",
     "list_pull_request_reviews",
     "list_repositories",
     "list_repository_user_permissions",
@@ -256,6 +263,7 @@ __all__ = [
     "list_workflow_runs",
     "mark_pull_request_ready_for_review",
     "minimize_comment",
+    "redeliver_hook_delivery",
     "request_review",
     "update_and_collapse_pull_request_comment",
     "update_branch",
@@ -320,6 +328,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "get_git_commit": ActionSpec("get_git_commit", "read", True, frozenset()),
     "get_git_ref": ActionSpec("get_git_ref", "read", True, frozenset()),
     "get_git_remote": ActionSpec("get_git_remote", "web_url", False, frozenset()),
+    "get_hook_delivery": ActionSpec("get_hook_delivery", "read", True, frozenset()),
     "get_issue": ActionSpec("get_issue", "read", True, frozenset()),
     "get_issue_comment_reactions": ActionSpec("get_issue_comment_reactions", "list", True, frozenset()),
     "get_issue_comments": ActionSpec("get_issue_comments", "list", True, frozenset()),
@@ -348,6 +357,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "get_tree": ActionSpec("get_tree", "list", True, frozenset()),
     "list_check_runs_for_ref": ActionSpec("list_check_runs_for_ref", "list", True, frozenset()),
     "list_check_runs_in_check_suite": ActionSpec("list_check_runs_in_check_suite", "list", True, frozenset()),
+    "list_hook_deliveries": ActionSpec("list_hook_deliveries", "list", True, frozenset()),
     "list_pull_request_reviews": ActionSpec("list_pull_request_reviews", "list", True, frozenset()),
     "list_repositories": ActionSpec("list_repositories", "list", True, frozenset()),
     "list_repository_user_permissions": ActionSpec("list_repository_user_permissions", "list", True, frozenset()),
@@ -355,6 +365,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "list_workflow_runs": ActionSpec("list_workflow_runs", "list", True, frozenset()),
     "mark_pull_request_ready_for_review": ActionSpec("mark_pull_request_ready_for_review", "write", False, frozenset()),
     "minimize_comment": ActionSpec("minimize_comment", "write", False, frozenset()),
+    "redeliver_hook_delivery": ActionSpec("redeliver_hook_delivery", "write", False, frozenset()),
     "request_review": ActionSpec("request_review", "write", False, frozenset()),
     "update_and_collapse_pull_request_comment": ActionSpec("update_and_collapse_pull_request_comment", "write", False, frozenset()),
     "update_branch": ActionSpec("update_branch", "write", False, frozenset()),
@@ -750,6 +761,16 @@ class SyncActions:
         )
 
     @overload
+    def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: None = None) -> ActionResult[HookDelivery]: ...
+    @overload
+    def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions) -> ActionResult[HookDelivery] | NotModified: ...
+    def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions | None = None) -> ActionResult[HookDelivery] | NotModified:
+        """One delivery by its `id`, with the request when the provider keeps it."""
+        return self._call(  # type: ignore[no-any-return]
+            ACTIONS["get_hook_delivery"], {"delivery_id": delivery_id, "source": source, "hook_id": hook_id}, request_options
+        )
+
+    @overload
     def get_issue(self, *, issue_id: str, request_options: None = None) -> ActionResult[Issue]: ...
     @overload
     def get_issue(self, *, issue_id: str, request_options: RequestOptions) -> ActionResult[Issue] | NotModified: ...
@@ -1026,6 +1047,16 @@ class SyncActions:
         )
 
     @overload
+    def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: None = None) -> ActionResult[Page[HookDelivery]]: ...
+    @overload
+    def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions) -> ActionResult[Page[HookDelivery]] | NotModified: ...
+    def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions | None = None) -> ActionResult[Page[HookDelivery]] | NotModified:
+        """Recent deliveries of a hook source, newest first (only those at or after `since`)."""
+        return self._call(  # type: ignore[no-any-return]
+            ACTIONS["list_hook_deliveries"], {"source": source, "hook_id": hook_id, "since": since, "page": pagination}, request_options
+        )
+
+    @overload
     def list_pull_request_reviews(self, *, pull_request_id: str, pagination: PaginationParams | None = None, request_options: None = None) -> ActionResult[Page[Review]]: ...
     @overload
     def list_pull_request_reviews(self, *, pull_request_id: str, pagination: PaginationParams | None = None, request_options: RequestOptions) -> ActionResult[Page[Review]] | NotModified: ...
@@ -1085,6 +1116,12 @@ class SyncActions:
         """Hide a comment with a reason."""
         return self._call(  # type: ignore[no-any-return]
             ACTIONS["minimize_comment"], {"comment_node_id": comment_node_id, "reason": reason}, None
+        )
+
+    def redeliver_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None) -> ActionResult[None]:
+        """Ask the provider to send a delivery again (same payload, same delivery id)."""
+        return self._call(  # type: ignore[no-any-return]
+            ACTIONS["redeliver_hook_delivery"], {"delivery_id": delivery_id, "source": source, "hook_id": hook_id}, None
         )
 
     def request_review(self, *, pull_request_id: str, reviewers: list[str]) -> ActionResult[None]:
@@ -1515,6 +1552,16 @@ class AsyncActions:
         )
 
     @overload
+    async def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: None = None) -> ActionResult[HookDelivery]: ...
+    @overload
+    async def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions) -> ActionResult[HookDelivery] | NotModified: ...
+    async def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions | None = None) -> ActionResult[HookDelivery] | NotModified:
+        """One delivery by its `id`, with the request when the provider keeps it."""
+        return await self._call(  # type: ignore[no-any-return]
+            ACTIONS["get_hook_delivery"], {"delivery_id": delivery_id, "source": source, "hook_id": hook_id}, request_options
+        )
+
+    @overload
     async def get_issue(self, *, issue_id: str, request_options: None = None) -> ActionResult[Issue]: ...
     @overload
     async def get_issue(self, *, issue_id: str, request_options: RequestOptions) -> ActionResult[Issue] | NotModified: ...
@@ -1791,6 +1838,16 @@ class AsyncActions:
         )
 
     @overload
+    async def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: None = None) -> ActionResult[Page[HookDelivery]]: ...
+    @overload
+    async def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions) -> ActionResult[Page[HookDelivery]] | NotModified: ...
+    async def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions | None = None) -> ActionResult[Page[HookDelivery]] | NotModified:
+        """Recent deliveries of a hook source, newest first (only those at or after `since`)."""
+        return await self._call(  # type: ignore[no-any-return]
+            ACTIONS["list_hook_deliveries"], {"source": source, "hook_id": hook_id, "since": since, "page": pagination}, request_options
+        )
+
+    @overload
     async def list_pull_request_reviews(self, *, pull_request_id: str, pagination: PaginationParams | None = None, request_options: None = None) -> ActionResult[Page[Review]]: ...
     @overload
     async def list_pull_request_reviews(self, *, pull_request_id: str, pagination: PaginationParams | None = None, request_options: RequestOptions) -> ActionResult[Page[Review]] | NotModified: ...
@@ -1850,6 +1907,12 @@ class AsyncActions:
         """Hide a comment with a reason."""
         return await self._call(  # type: ignore[no-any-return]
             ACTIONS["minimize_comment"], {"comment_node_id": comment_node_id, "reason": reason}, None
+        )
+
+    async def redeliver_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None) -> ActionResult[None]:
+        """Ask the provider to send a delivery again (same payload, same delivery id)."""
+        return await self._call(  # type: ignore[no-any-return]
+            ACTIONS["redeliver_hook_delivery"], {"delivery_id": delivery_id, "source": source, "hook_id": hook_id}, None
         )
 
     async def request_review(self, *, pull_request_id: str, reviewers: list[str]) -> ActionResult[None]:
@@ -2218,6 +2281,15 @@ if TYPE_CHECKING:
         def get_git_remote(self) -> ActionResult[GitRemote]: ...
 
     @runtime_checkable
+    class GetHookDeliveryProtocol(Protocol):
+        """Repositories whose provider supports `get_hook_delivery`."""
+        @overload
+        def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: None = None) -> ActionResult[HookDelivery]: ...
+        @overload
+        def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions) -> ActionResult[HookDelivery] | NotModified: ...
+        def get_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions | None = None) -> ActionResult[HookDelivery] | NotModified: ...
+
+    @runtime_checkable
     class GetIssueProtocol(Protocol):
         """Repositories whose provider supports `get_issue`."""
         @overload
@@ -2466,6 +2538,15 @@ if TYPE_CHECKING:
         def list_check_runs_in_check_suite(self, *, check_suite_id: str, check_name: str | None = None, status: CheckRunStatusFilter | None = None, timestamp_filter: TimestampFilter = "latest", pagination: PaginationParams | None = None, request_options: RequestOptions | None = None) -> ActionResult[Page[CheckRun]] | NotModified: ...
 
     @runtime_checkable
+    class ListHookDeliveriesProtocol(Protocol):
+        """Repositories whose provider supports `list_hook_deliveries`."""
+        @overload
+        def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: None = None) -> ActionResult[Page[HookDelivery]]: ...
+        @overload
+        def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions) -> ActionResult[Page[HookDelivery]] | NotModified: ...
+        def list_hook_deliveries(self, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions | None = None) -> ActionResult[Page[HookDelivery]] | NotModified: ...
+
+    @runtime_checkable
     class ListPullRequestReviewsProtocol(Protocol):
         """Repositories whose provider supports `list_pull_request_reviews`."""
         @overload
@@ -2519,6 +2600,11 @@ if TYPE_CHECKING:
     class MinimizeCommentProtocol(Protocol):
         """Repositories whose provider supports `minimize_comment`."""
         def minimize_comment(self, *, comment_node_id: str, reason: MinimizeReason) -> ActionResult[None]: ...
+
+    @runtime_checkable
+    class RedeliverHookDeliveryProtocol(Protocol):
+        """Repositories whose provider supports `redeliver_hook_delivery`."""
+        def redeliver_hook_delivery(self, *, delivery_id: str, source: HookSource, hook_id: str | None = None) -> ActionResult[None]: ...
 
     @runtime_checkable
     class RequestReviewProtocol(Protocol):
@@ -2608,6 +2694,7 @@ else:
     GetGitCommitProtocol = capability_protocol("get_git_commit", "GetGitCommitProtocol")
     GetGitRefProtocol = capability_protocol("get_git_ref", "GetGitRefProtocol")
     GetGitRemoteProtocol = capability_protocol("get_git_remote", "GetGitRemoteProtocol")
+    GetHookDeliveryProtocol = capability_protocol("get_hook_delivery", "GetHookDeliveryProtocol")
     GetIssueProtocol = capability_protocol("get_issue", "GetIssueProtocol")
     GetIssueCommentReactionsProtocol = capability_protocol("get_issue_comment_reactions", "GetIssueCommentReactionsProtocol")
     GetIssueCommentsProtocol = capability_protocol("get_issue_comments", "GetIssueCommentsProtocol")
@@ -2636,6 +2723,7 @@ else:
     GetTreeProtocol = capability_protocol("get_tree", "GetTreeProtocol")
     ListCheckRunsForRefProtocol = capability_protocol("list_check_runs_for_ref", "ListCheckRunsForRefProtocol")
     ListCheckRunsInCheckSuiteProtocol = capability_protocol("list_check_runs_in_check_suite", "ListCheckRunsInCheckSuiteProtocol")
+    ListHookDeliveriesProtocol = capability_protocol("list_hook_deliveries", "ListHookDeliveriesProtocol")
     ListPullRequestReviewsProtocol = capability_protocol("list_pull_request_reviews", "ListPullRequestReviewsProtocol")
     ListRepositoriesProtocol = capability_protocol("list_repositories", "ListRepositoriesProtocol")
     ListRepositoryUserPermissionsProtocol = capability_protocol("list_repository_user_permissions", "ListRepositoryUserPermissionsProtocol")
@@ -2643,6 +2731,7 @@ else:
     ListWorkflowRunsProtocol = capability_protocol("list_workflow_runs", "ListWorkflowRunsProtocol")
     MarkPullRequestReadyForReviewProtocol = capability_protocol("mark_pull_request_ready_for_review", "MarkPullRequestReadyForReviewProtocol")
     MinimizeCommentProtocol = capability_protocol("minimize_comment", "MinimizeCommentProtocol")
+    RedeliverHookDeliveryProtocol = capability_protocol("redeliver_hook_delivery", "RedeliverHookDeliveryProtocol")
     RequestReviewProtocol = capability_protocol("request_review", "RequestReviewProtocol")
     UpdateAndCollapsePullRequestCommentProtocol = capability_protocol("update_and_collapse_pull_request_comment", "UpdateAndCollapsePullRequestCommentProtocol")
     UpdateBranchProtocol = capability_protocol("update_branch", "UpdateBranchProtocol")
@@ -2704,6 +2793,7 @@ ALL_PROTOCOLS: tuple[type, ...] = (
     GetGitCommitProtocol,
     GetGitRefProtocol,
     GetGitRemoteProtocol,
+    GetHookDeliveryProtocol,
     GetIssueProtocol,
     GetIssueCommentReactionsProtocol,
     GetIssueCommentsProtocol,
@@ -2732,6 +2822,7 @@ ALL_PROTOCOLS: tuple[type, ...] = (
     GetTreeProtocol,
     ListCheckRunsForRefProtocol,
     ListCheckRunsInCheckSuiteProtocol,
+    ListHookDeliveriesProtocol,
     ListPullRequestReviewsProtocol,
     ListRepositoriesProtocol,
     ListRepositoryUserPermissionsProtocol,
@@ -2739,6 +2830,7 @@ ALL_PROTOCOLS: tuple[type, ...] = (
     ListWorkflowRunsProtocol,
     MarkPullRequestReadyForReviewProtocol,
     MinimizeCommentProtocol,
+    RedeliverHookDeliveryProtocol,
     RequestReviewProtocol,
     UpdateAndCollapsePullRequestCommentProtocol,
     UpdateBranchProtocol,
@@ -3100,6 +3192,17 @@ def get_git_remote(scm: GetGitRemoteProtocol) -> ActionResult[GitRemote]:
 
 
 @overload
+def get_hook_delivery(scm: GetHookDeliveryProtocol, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: None = None) -> ActionResult[HookDelivery]: ...
+@overload
+def get_hook_delivery(scm: GetHookDeliveryProtocol, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions) -> ActionResult[HookDelivery] | NotModified: ...
+def get_hook_delivery(scm: GetHookDeliveryProtocol, *, delivery_id: str, source: HookSource, hook_id: str | None = None, request_options: RequestOptions | None = None) -> ActionResult[HookDelivery] | NotModified:
+    """One delivery by its `id`, with the request when the provider keeps it."""
+    if request_options is None:
+        return scm.get_hook_delivery(delivery_id=delivery_id, source=source, hook_id=hook_id)
+    return scm.get_hook_delivery(delivery_id=delivery_id, source=source, hook_id=hook_id, request_options=request_options)
+
+
+@overload
 def get_issue(scm: GetIssueProtocol, *, issue_id: str, request_options: None = None) -> ActionResult[Issue]: ...
 @overload
 def get_issue(scm: GetIssueProtocol, *, issue_id: str, request_options: RequestOptions) -> ActionResult[Issue] | NotModified: ...
@@ -3402,6 +3505,17 @@ def list_check_runs_in_check_suite(scm: ListCheckRunsInCheckSuiteProtocol, *, ch
 
 
 @overload
+def list_hook_deliveries(scm: ListHookDeliveriesProtocol, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: None = None) -> ActionResult[Page[HookDelivery]]: ...
+@overload
+def list_hook_deliveries(scm: ListHookDeliveriesProtocol, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions) -> ActionResult[Page[HookDelivery]] | NotModified: ...
+def list_hook_deliveries(scm: ListHookDeliveriesProtocol, *, source: HookSource, hook_id: str | None = None, since: str | datetime | None = None, pagination: PaginationParams | None = None, request_options: RequestOptions | None = None) -> ActionResult[Page[HookDelivery]] | NotModified:
+    """Recent deliveries of a hook source, newest first (only those at or after `since`)."""
+    if request_options is None:
+        return scm.list_hook_deliveries(source=source, hook_id=hook_id, since=since, pagination=pagination)
+    return scm.list_hook_deliveries(source=source, hook_id=hook_id, since=since, pagination=pagination, request_options=request_options)
+
+
+@overload
 def list_pull_request_reviews(scm: ListPullRequestReviewsProtocol, *, pull_request_id: str, pagination: PaginationParams | None = None, request_options: None = None) -> ActionResult[Page[Review]]: ...
 @overload
 def list_pull_request_reviews(scm: ListPullRequestReviewsProtocol, *, pull_request_id: str, pagination: PaginationParams | None = None, request_options: RequestOptions) -> ActionResult[Page[Review]] | NotModified: ...
@@ -3464,6 +3578,11 @@ def mark_pull_request_ready_for_review(scm: MarkPullRequestReadyForReviewProtoco
 def minimize_comment(scm: MinimizeCommentProtocol, *, comment_node_id: str, reason: MinimizeReason) -> ActionResult[None]:
     """Hide a comment with a reason."""
     return scm.minimize_comment(comment_node_id=comment_node_id, reason=reason)
+
+
+def redeliver_hook_delivery(scm: RedeliverHookDeliveryProtocol, *, delivery_id: str, source: HookSource, hook_id: str | None = None) -> ActionResult[None]:
+    """Ask the provider to send a delivery again (same payload, same delivery id)."""
+    return scm.redeliver_hook_delivery(delivery_id=delivery_id, source=source, hook_id=hook_id)
 
 
 def request_review(scm: RequestReviewProtocol, *, pull_request_id: str, reviewers: list[str]) -> ActionResult[None]:

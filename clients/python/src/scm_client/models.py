@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-ActionName = Literal["get_app_installation", "get_authenticated_actor", "get_repository", "get_repository_assignees", "list_repository_user_permissions", "get_repository_user_permission", "get_repository_labels", "get_repository_topics", "list_repositories", "get_issue", "create_issue", "update_issue", "get_issue_comments", "create_issue_comment", "delete_issue_comment", "get_pull_request_comments", "create_pull_request_comment", "delete_pull_request_comment", "get_issue_comment_reactions", "create_issue_comment_reaction", "delete_issue_comment_reaction", "get_pull_request_comment_reactions", "create_pull_request_comment_reaction", "delete_pull_request_comment_reaction", "get_review_comment_reactions", "create_review_comment_reaction", "delete_review_comment_reaction", "create_pull_request_review_reaction", "delete_pull_request_review_reaction", "get_issue_reactions", "create_issue_reaction", "delete_issue_reaction", "get_pull_request_reactions", "create_pull_request_reaction", "delete_pull_request_reaction", "get_branch", "create_branch", "update_branch", "delete_branch", "get_git_ref", "get_file_url", "get_commit_url", "get_commits_url", "get_pull_request_url", "get_git_remote", "get_commit", "get_commit_changes", "get_commits", "get_commits_by_path", "compare_commits", "create_commit", "get_pull_request", "get_pull_requests", "get_pull_request_files", "get_pull_request_commits", "get_pull_request_diff", "create_pull_request", "create_pull_request_draft", "mark_pull_request_ready_for_review", "update_pull_request", "request_review", "get_tree", "get_full_tree", "get_git_commit", "create_git_blob", "create_git_tree", "create_git_commit", "get_file_content", "get_directory_contents", "get_readme", "get_pull_request_template", "get_archive_link", "download_archive", "get_check_run", "create_check_run", "update_check_run", "list_check_runs_in_check_suite", "list_check_runs_for_ref", "list_workflow_runs", "list_workflow_jobs", "download_workflow_job_log", "create_review_comment_file", "create_review_comment", "create_review_comment_reply", "create_review", "update_review_comment", "get_review_comments", "get_pull_request_review", "get_pull_request_review_threads", "list_pull_request_reviews", "minimize_comment", "get_thread_id_from_review_comment_unique_id", "collapse_pull_request_comment", "update_and_collapse_pull_request_comment"]
+ActionName = Literal["get_app_installation", "get_authenticated_actor", "get_repository", "get_repository_assignees", "list_repository_user_permissions", "get_repository_user_permission", "get_repository_labels", "get_repository_topics", "list_repositories", "get_issue", "create_issue", "update_issue", "get_issue_comments", "create_issue_comment", "delete_issue_comment", "get_pull_request_comments", "create_pull_request_comment", "delete_pull_request_comment", "get_issue_comment_reactions", "create_issue_comment_reaction", "delete_issue_comment_reaction", "get_pull_request_comment_reactions", "create_pull_request_comment_reaction", "delete_pull_request_comment_reaction", "get_review_comment_reactions", "create_review_comment_reaction", "delete_review_comment_reaction", "create_pull_request_review_reaction", "delete_pull_request_review_reaction", "get_issue_reactions", "create_issue_reaction", "delete_issue_reaction", "get_pull_request_reactions", "create_pull_request_reaction", "delete_pull_request_reaction", "get_branch", "create_branch", "update_branch", "delete_branch", "get_git_ref", "get_file_url", "get_commit_url", "get_commits_url", "get_pull_request_url", "get_git_remote", "get_commit", "get_commit_changes", "get_commits", "get_commits_by_path", "compare_commits", "create_commit", "get_pull_request", "get_pull_requests", "get_pull_request_files", "get_pull_request_commits", "get_pull_request_diff", "create_pull_request", "create_pull_request_draft", "mark_pull_request_ready_for_review", "update_pull_request", "request_review", "get_tree", "get_full_tree", "get_git_commit", "create_git_blob", "create_git_tree", "create_git_commit", "get_file_content", "get_directory_contents", "get_readme", "get_pull_request_template", "get_archive_link", "download_archive", "get_check_run", "create_check_run", "update_check_run", "list_check_runs_in_check_suite", "list_check_runs_for_ref", "list_workflow_runs", "list_workflow_jobs", "download_workflow_job_log", "create_review_comment_file", "create_review_comment", "create_review_comment_reply", "create_review", "update_review_comment", "get_review_comments", "get_pull_request_review", "get_pull_request_review_threads", "list_pull_request_reviews", "minimize_comment", "get_thread_id_from_review_comment_unique_id", "collapse_pull_request_comment", "update_and_collapse_pull_request_comment", "list_hook_deliveries", "get_hook_delivery", "redeliver_hook_delivery"]
 
 ArchiveFormat = Literal["tarball", "zipball"]
 """Archive formats for `get_archive_link` and `download_archive`."""
@@ -34,6 +34,12 @@ ContentKind = Literal["file", "dir", "symlink", "submodule"]
 
 FileStatus = Literal["added", "removed", "modified", "renamed", "copied", "changed", "unchanged", "unknown"]
 """How a file changed."""
+
+HookDeliveryStatus = Literal["success", "failed"]
+"""Whether the receiver accepted a delivery (a 2xx answer in time)."""
+
+HookSource = Literal["app", "repository", "organization"]
+"""Which hook's deliveries an action reads."""
 
 IssueState = Literal["open", "closed"]
 
@@ -376,6 +382,38 @@ class GitTree(TypedDict):
     sha: str
     truncated: bool
     """The provider cut the listing short (too many entries)."""
+
+
+class _HookDeliveryRequired(TypedDict):
+    delivered_at: str
+    delivery_id: str
+    """The event's delivery id as the webhook carries it (GitHub's `X-GitHub-Delivery`, GitLab's `X-Gitlab-Event-UUID`), shared by every attempt of the same event: what the ingress deduplicates on."""
+    event: str
+    """The provider's event name (`pull_request`, `Merge Request Hook`, …)."""
+    id: str
+    """The provider's id of this attempt: what `get_hook_delivery` and `redeliver_hook_delivery` take."""
+    redelivery: bool
+    status: HookDeliveryStatus
+
+
+class HookDelivery(_HookDeliveryRequired, total=False):
+    """One attempt to deliver a webhook. A redelivery is a new attempt with its own `id` and the same `delivery_id`."""
+    action: str | None
+    request: HookDeliveryRequest | None
+    """Request headers and payload, when the provider gives them (single deliveries only)."""
+    status_code: int | None
+    """The receiver's HTTP status; `None` when there was no answer."""
+    status_text: str | None
+    """The provider's description of the outcome (`OK`, `failed to connect`, …)."""
+
+
+class _HookDeliveryRequestRequired(TypedDict):
+    headers: dict[str, str]
+
+
+class HookDeliveryRequest(_HookDeliveryRequestRequired, total=False):
+    """What was sent in one delivery."""
+    payload: Any
 
 
 class _InputTreeEntryRequired(TypedDict):

@@ -478,6 +478,29 @@ define_actions! {
         #[serde(default = "crate::actions::catalogue::outdated")]
         reason: MinimizeReason,
     }
+
+    // ----- Webhook deliveries -----
+    /// Recent deliveries of a hook source, newest first (only those at or after `since`).
+    ListHookDeliveries = "list_hook_deliveries", Deliveries, list -> Page<HookDelivery> {
+        source: HookSource,
+        /// The hook of a `repository` or `organization` source.
+        hook_id: Option<ResourceId>,
+        since: Option<Timestamp>,
+    }
+    /// One delivery by its `id`, with the request when the provider keeps it.
+    GetHookDelivery = "get_hook_delivery", Deliveries, read -> HookDelivery {
+        source: HookSource,
+        hook_id: Option<ResourceId>,
+        /// The delivery's `id` (not its `delivery_id`).
+        delivery_id: ResourceId,
+    }
+    /// Ask the provider to send a delivery again (same payload, same delivery id).
+    RedeliverHookDelivery = "redeliver_hook_delivery", Deliveries, write -> () {
+        source: HookSource,
+        hook_id: Option<ResourceId>,
+        /// The delivery's `id` (not its `delivery_id`).
+        delivery_id: ResourceId,
+    }
 }
 
 fn open_state() -> Option<PullRequestState> {

@@ -85,6 +85,7 @@ pub enum ActionGroup {
     Checks,
     Reviews,
     Moderation,
+    Deliveries,
 }
 
 impl ActionGroup {
@@ -103,6 +104,7 @@ impl ActionGroup {
             ActionGroup::Checks => "Checks & CI",
             ActionGroup::Reviews => "Reviews",
             ActionGroup::Moderation => "Moderation",
+            ActionGroup::Deliveries => "Webhook deliveries",
         }
     }
 }
@@ -192,6 +194,7 @@ field_types!(
     crate::model::ReviewEvent,
     crate::model::ReviewSide,
     crate::model::TimestampFilter,
+    crate::model::HookSource,
 );
 field_types!(
     Json: crate::model::DiffLine,

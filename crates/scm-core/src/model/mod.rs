@@ -7,6 +7,7 @@
 mod checks;
 mod commits;
 mod content;
+mod deliveries;
 mod git;
 mod issues;
 mod pull_requests;
@@ -18,6 +19,7 @@ mod values;
 pub use checks::*;
 pub use commits::*;
 pub use content::*;
+pub use deliveries::*;
 pub use git::*;
 pub use issues::*;
 pub use pull_requests::*;

@@ -7,6 +7,7 @@ mod branches;
 mod checks;
 mod comments;
 mod commits;
+mod deliveries;
 mod files;
 mod git;
 mod issues;
@@ -130,6 +131,10 @@ scm_core::provider_actions!(GitHub => [
     GetThreadIdFromReviewCommentUniqueId,
     CollapsePullRequestComment,
     UpdateAndCollapsePullRequestComment,
+    // Webhook deliveries
+    ListHookDeliveries,
+    GetHookDelivery,
+    RedeliverHookDelivery,
 ]);
 
 /// Encodes an id or name for use as one path segment.

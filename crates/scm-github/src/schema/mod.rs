@@ -9,12 +9,14 @@ pub use common::*;
 pub use issues::*;
 mod commits;
 mod contents;
+mod deliveries;
 mod reactions;
 mod refs;
 mod repository;
 
 pub use commits::*;
 pub use contents::*;
+pub use deliveries::*;
 pub use reactions::*;
 pub use refs::*;
 pub use repository::*;

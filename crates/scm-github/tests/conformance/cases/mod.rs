@@ -5,6 +5,7 @@
 mod branches;
 mod checks;
 mod commits;
+mod deliveries;
 mod files;
 mod git;
 mod issues;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<AnyAction> {
         branches::cases(),
         commits::cases(),
         files::cases(),
+        deliveries::cases(),
     ]
     .into_iter()
     .flatten()
@@ -37,5 +39,8 @@ pub fn all() -> Vec<AnyAction> {
 
 /// Cases run with GitHub App credentials instead of a token.
 pub fn app() -> Vec<AnyAction> {
-    repository::app_cases()
+    [repository::app_cases(), deliveries::app_cases()]
+        .into_iter()
+        .flatten()
+        .collect()
 }

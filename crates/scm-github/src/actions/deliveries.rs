@@ -1,0 +1,190 @@
+//! Webhook deliveries of the App's webhook (with the App's JWT), of a
+//! repository hook and of an organization hook. GitHub keeps them for
+//! three days and never redelivers by itself; a redelivery is a new
+//! attempt with the same `guid`.
+
+use async_trait::async_trait;
+use http::Method;
+use scm_core::actions::{GetHookDelivery, ListHookDeliveries, RedeliverHookDelivery};
+use scm_core::model::{HookDelivery, HookSource, Timestamp};
+use scm_core::{CallContext, Error, Handle, Page, Response, Result};
+
+use super::seg;
+use crate::auth::CredentialMode;
+use crate::client::{split_full_name, Call, Client};
+use crate::config::Credentials;
+use crate::schema::GhHookDelivery;
+use crate::GitHub;
+
+impl GitHub {
+    /// The hook's path (`/app/hook`, `/repos/o/r/hooks/1`, `/orgs/o/hooks/1`)
+    /// and the identity its deliveries are read with.
+    fn hook_path(
+        &self,
+        source: HookSource,
+        hook_id: Option<&str>,
+        ctx: &CallContext,
+    ) -> Result<(String, CredentialMode)> {
+        let hook_id = |source: &str| {
+            hook_id.ok_or_else(|| {
+                Error::invalid_input(format!("a `{source}` hook source needs `hook_id`"))
+            })
+        };
+        match source {
+            HookSource::App => {
+                if !matches!(self.credentials(), Credentials::App(_)) {
+                    return Err(Error::invalid_input(
+                        "the `app` hook source needs GitHub App credentials",
+                    ));
+                }
+                Ok(("/app/hook".into(), CredentialMode::Application))
+            }
+            HookSource::Repository => Ok((
+                format!(
+                    "{}/hooks/{}",
+                    Client::repo_path(ctx)?,
+                    delivery_number(hook_id("repository")?, "hook_id")?
+                ),
+                CredentialMode::Installation,
+            )),
+            HookSource::Organization => {
+                let (owner, _) = split_full_name(&ctx.repository.full_name)?;
+                Ok((
+                    format!(
+                        "/orgs/{}/hooks/{}",
+                        seg(owner)?,
+                        delivery_number(hook_id("organization")?, "hook_id")?
+                    ),
+                    CredentialMode::Installation,
+                ))
+            }
+        }
+    }
+}
+
+/// GitHub's hook and delivery ids are integers; anything else would only
+/// earn a 404 (or a 422 from a strict proxy).
+fn delivery_number<'a>(value: &'a str, name: &str) -> Result<&'a str> {
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value)
+    } else {
+        Err(Error::invalid_input(format!(
+            "`{name}` must be a GitHub id (digits only)"
+        )))
+    }
+}
+
+/// Keeps the deliveries at or after `since`. GitHub lists newest first,
+/// so a page reaching past `since` is the last one needed.
+fn since_filter(page: Page<HookDelivery>, since: Option<Timestamp>) -> Page<HookDelivery> {
+    let Some(since) = since else {
+        return page;
+    };
+    let reached_older = page.items.iter().any(|d| d.delivered_at < since);
+    let items = page
+        .items
+        .into_iter()
+        .filter(|d| d.delivered_at >= since)
+        .collect();
+    let next_cursor = if reached_older {
+        None
+    } else {
+        page.next_cursor
+    };
+    Page::new(items, next_cursor)
+}
+
+#[async_trait]
+impl Handle<ListHookDeliveries> for GitHub {
+    async fn handle(
+        &self,
+        action: ListHookDeliveries,
+        ctx: &CallContext,
+    ) -> Result<Response<Page<HookDelivery>>> {
+        let (path, mode) = self.hook_path(action.source, action.hook_id.as_deref(), ctx)?;
+        let call = Call::get(format!("{path}/deliveries")).mode(mode);
+        let since = action.since;
+        Ok(self
+            .client()
+            .list::<GhHookDelivery>(call, &action.page, ctx)
+            .await?
+            .map(|page| since_filter(page.map(HookDelivery::from), since)))
+    }
+}
+
+#[async_trait]
+impl Handle<GetHookDelivery> for GitHub {
+    async fn handle(
+        &self,
+        action: GetHookDelivery,
+        ctx: &CallContext,
+    ) -> Result<Response<HookDelivery>> {
+        let (path, mode) = self.hook_path(action.source, action.hook_id.as_deref(), ctx)?;
+        let id = delivery_number(&action.delivery_id, "delivery_id")?;
+        let call = Call::get(format!("{path}/deliveries/{id}")).mode(mode);
+        self.client()
+            .json_into::<GhHookDelivery, HookDelivery>(call, ctx)
+            .await
+    }
+}
+
+#[async_trait]
+impl Handle<RedeliverHookDelivery> for GitHub {
+    async fn handle(
+        &self,
+        action: RedeliverHookDelivery,
+        ctx: &CallContext,
+    ) -> Result<Response<()>> {
+        let (path, mode) = self.hook_path(action.source, action.hook_id.as_deref(), ctx)?;
+        let id = delivery_number(&action.delivery_id, "delivery_id")?;
+        let call = Call::new(Method::POST, format!("{path}/deliveries/{id}/attempts")).mode(mode);
+        self.client().empty(call, ctx).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scm_core::model::HookDeliveryStatus;
+
+    fn delivery(id: &str, at: &str) -> HookDelivery {
+        HookDelivery {
+            id: id.into(),
+            delivery_id: format!("guid-{id}"),
+            event: "issues".into(),
+            action: None,
+            status: HookDeliveryStatus::Failed,
+            status_text: None,
+            status_code: Some(502),
+            delivered_at: at.parse().unwrap(),
+            redelivery: false,
+            request: None,
+        }
+    }
+
+    #[test]
+    fn since_stops_at_the_first_older_delivery() {
+        let page = Page::new(
+            vec![
+                delivery("3", "2026-11-27T10:00:00Z"),
+                delivery("2", "2026-11-27T09:00:00Z"),
+                delivery("1", "2026-11-27T08:00:00Z"),
+            ],
+            Some(scm_core::page::Cursor::from_raw("next")),
+        );
+        let since = "2026-11-27T09:00:00Z".parse().ok();
+        let kept = since_filter(page.clone(), since);
+        assert_eq!(kept.items.len(), 2);
+        assert!(kept.next_cursor.is_none());
+        let all = since_filter(page, "2026-11-27T07:00:00Z".parse().ok());
+        assert_eq!(all.items.len(), 3);
+        assert!(all.next_cursor.is_some());
+    }
+
+    #[test]
+    fn ids_must_be_numbers() {
+        assert!(delivery_number("42", "hook_id").is_ok());
+        assert!(delivery_number("../1", "hook_id").is_err());
+        assert!(delivery_number("", "delivery_id").is_err());
+    }
+}
