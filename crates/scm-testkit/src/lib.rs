@@ -9,12 +9,15 @@
 //!   [`ReplayServer`] that serves it back;
 //! - [`webhooks`]: GitHub's example webhook payloads;
 //! - [`paths`]: where all of that lives, including the third-party
-//!   GitLab/Bitbucket corpus outside the repository.
+//!   GitLab/Bitbucket corpus outside the repository;
+//! - [`bench`]: a transport answering with one fixed page, and pages of
+//!   repeated real items, for the providers' list-page benches.
 //!
 //! The npm material is installed by `.ci/run` (`npm ci` from the pinned
 //! lockfile, then `.ci/fetch-github-openapi`). Everything binds to 127.0.0.1
 //! only.
 
+pub mod bench;
 pub mod octokit;
 pub mod paths;
 pub mod prism;
