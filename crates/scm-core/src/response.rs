@@ -50,8 +50,9 @@ pub struct RawResponse {
     pub status: u16,
     /// Response headers, lower-cased names.
     pub headers: BTreeMap<String, String>,
-    /// The JSON body, when it was JSON: the answer's own bytes, serialized
-    /// as the JSON they are.
+    // Kept as the answer's own bytes, serialized as the JSON they are (see
+    // `RawJson`); the doc line below is the OpenAPI description.
+    /// The JSON body, when it was JSON.
     pub body: Option<RawJson>,
 }
 
