@@ -12,10 +12,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, IF_MODIFIED_SINCE, IF_NONE_MATCH};
 use http::{HeaderMap, Method, StatusCode};
-use scm_core::http_util::{encode_segment, parse_json, MAX_JSON_BODY};
+use scm_core::http_util::{decode_json, encode_segment, MAX_JSON_BODY};
 use scm_core::transport::{HttpRequest, HttpResponse, Transport};
 use scm_core::{
-    CallContext, Cursor, Error, Page, PageRequest, RawResponse, Response, ResponseMeta, Result,
+    CallContext, Cursor, Error, Page, PageRequest, RawJson, RawResponse, Response, ResponseMeta,
+    Result,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -285,7 +286,7 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
-        let (value, raw) = parse_json::<T>(&bytes)?;
+        let (value, raw) = decode_json::<T>(bytes)?;
         Ok((
             value,
             RawResponse::new(status.as_u16(), &headers, Some(raw)),
@@ -317,7 +318,7 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
-        let body = serde_json::from_slice(&bytes).ok();
+        let body = RawJson::new(bytes).ok();
         Ok(Response::ok(
             (),
             PROVIDER,
@@ -412,7 +413,7 @@ pub async fn parse<T: DeserializeOwned>(response: HttpResponse) -> Result<Respon
     }
     let headers = response.headers().clone();
     let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
-    let (data, raw) = parse_json::<T>(&bytes)?;
+    let (data, raw) = decode_json::<T>(bytes)?;
     Ok(Response::ok(
         data,
         PROVIDER,

@@ -9,10 +9,10 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use scm_core::http_util::{encode_query, parse_json, MAX_JSON_BODY};
+use scm_core::http_util::{decode_json, encode_query, MAX_JSON_BODY};
 use scm_core::provider::CallContext;
 use scm_core::transport::Body;
-use scm_core::{Error, RawResponse, Response, ResponseMeta};
+use scm_core::{Error, RawJson, RawResponse, Response, ResponseMeta};
 use serde::de::DeserializeOwned;
 
 use crate::errors::map_error;
@@ -313,7 +313,7 @@ impl Bitbucket {
             return Ok(Fetched::NotModified(meta));
         }
         let bytes = reply.body.collect(MAX_JSON_BODY).await?;
-        let (value, raw) = parse_json::<T>(&bytes)?;
+        let (value, raw) = decode_json::<T>(bytes)?;
         Ok(Fetched::Data(Json {
             value,
             raw: RawResponse::new(reply.status.as_u16(), &reply.headers, Some(raw)),
@@ -352,7 +352,7 @@ impl Bitbucket {
         };
         let reply = self.send(req, ctx).await?;
         let bytes = reply.body.collect(MAX_JSON_BODY).await?;
-        let body = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+        let body = RawJson::new(bytes).ok();
         Ok((
             RawResponse::new(reply.status.as_u16(), &reply.headers, body),
             reply.headers,
@@ -409,9 +409,8 @@ impl Bitbucket {
         let request_url = url::Url::parse(&self.url(&req))
             .map_err(|_| Error::invalid_input("invalid request URL"))?;
         let (raw, headers) = self.call_empty(req, ctx).await?;
-        if let Some(body) = raw.body.clone() {
-            let value = T::deserialize(&body)
-                .map_err(|err| Error::malformed(format!("unexpected JSON shape: {err}")))?;
+        if let Some(body) = &raw.body {
+            let value = body.decode::<T>()?;
             return Ok(self.ok(map(value)?, Some(raw), ResponseMeta::from_headers(&headers)));
         }
         let location = headers

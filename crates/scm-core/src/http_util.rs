@@ -1,10 +1,12 @@
 //! Small HTTP helpers every provider needs: safe URL paths, `Link` headers,
 //! bounded JSON bodies.
 
+use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::raw_json::RawJson;
 use crate::transport::Body;
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved).
@@ -111,22 +113,36 @@ pub const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
 pub async fn read_json<T: DeserializeOwned>(
     body: Body,
     limit: usize,
-) -> Result<(T, serde_json::Value), Error> {
+) -> Result<(T, RawJson), Error> {
     let bytes = body.collect(limit).await?;
-    parse_json(&bytes)
+    decode_json(bytes)
 }
 
-/// Parses JSON into both the typed value and the raw value kept in results.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, serde_json::Value), Error> {
+/// Decodes the typed value straight from an answer's bytes and keeps the
+/// bytes as the raw answer kept in results (one parse, no tree).
+pub fn decode_json<T: DeserializeOwned>(bytes: Bytes) -> Result<(T, RawJson), Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::malformed(
             "empty response body where JSON was expected",
         ));
     }
-    let raw: serde_json::Value = serde_json::from_slice(bytes)?;
-    let typed = T::deserialize(&raw)
-        .map_err(|err| Error::malformed(format!("unexpected JSON shape: {err}")))?;
-    Ok((typed, raw))
+    RawJson::decode_with::<T>(bytes).map_err(json_error)
+}
+
+/// [`decode_json`] for a borrowed body (copies it once to keep it).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, RawJson), Error> {
+    decode_json(Bytes::copy_from_slice(bytes))
+}
+
+/// A decoding error as the typed error: bad JSON, or JSON of another shape
+/// than the schema.
+pub fn json_error(err: serde_json::Error) -> Error {
+    match err.classify() {
+        serde_json::error::Category::Data => {
+            Error::malformed(format!("unexpected JSON shape: {err}"))
+        }
+        _ => Error::from(err),
+    }
 }
 
 #[cfg(test)]

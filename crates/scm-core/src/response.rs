@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::raw_json::RawJson;
+
 /// Validators the provider sent, to make the next read conditional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -48,8 +50,10 @@ pub struct RawResponse {
     pub status: u16,
     /// Response headers, lower-cased names.
     pub headers: BTreeMap<String, String>,
+    // Kept as the answer's own bytes, serialized as the JSON they are (see
+    // `RawJson`); the doc line below is the OpenAPI description.
     /// The JSON body, when it was JSON.
-    pub body: Option<serde_json::Value>,
+    pub body: Option<RawJson>,
 }
 
 impl RawResponse {
@@ -58,7 +62,7 @@ impl RawResponse {
     const HIDDEN_HEADERS: [&'static str; 3] =
         ["set-cookie", "authorization", "proxy-authorization"];
 
-    pub fn new(status: u16, headers: &http::HeaderMap, body: Option<serde_json::Value>) -> Self {
+    pub fn new(status: u16, headers: &http::HeaderMap, body: Option<RawJson>) -> Self {
         let headers = headers
             .iter()
             .filter(|(name, _)| !Self::HIDDEN_HEADERS.contains(&name.as_str()))

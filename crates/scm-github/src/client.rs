@@ -11,10 +11,12 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION};
 use http::{Method, StatusCode};
-use scm_core::http_util::{encode_segment, next_link, parse_json, MAX_JSON_BODY};
+use scm_core::http_util::{decode_json, encode_segment, json_error, next_link, MAX_JSON_BODY};
+use scm_core::raw_json::Member;
 use scm_core::transport::{HttpRequest, HttpResponse, Transport};
 use scm_core::{
-    CallContext, Cursor, Error, Page, PageRequest, RawResponse, Response, ResponseMeta, Result,
+    CallContext, Cursor, Error, Page, PageRequest, RawJson, RawResponse, Response, ResponseMeta,
+    Result,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -119,6 +121,54 @@ fn position_pairs(
     pairs.into_iter().filter(move |(name, _)| {
         POSITION_PARAMS.contains(&name.as_str()) && !query.iter().any(|(k, _)| k == name)
     })
+}
+
+/// The items of a list answer (the whole answer, or its member `key`),
+/// decoded straight from the bytes, which are kept as the raw answer.
+///
+/// When the page does not decode, it is read again as a tree, item by
+/// item ([`list_items`]), only to say which item failed and why: errors
+/// are rare, and naming the item is worth a second parse then.
+fn list_answer<T: DeserializeOwned>(
+    bytes: Bytes,
+    key: Option<&'static str>,
+) -> Result<(Vec<T>, RawJson)> {
+    let decoded = match key {
+        None => RawJson::decode_with::<Vec<T>>(bytes.clone()),
+        Some(key) => RawJson::decode_seed_with(bytes.clone(), Member::<Vec<T>>::new(key)).and_then(
+            |(items, raw)| match items {
+                Some(items) => Ok((items, raw)),
+                None => Err(serde::de::Error::missing_field(key)),
+            },
+        ),
+    };
+    match decoded {
+        Ok(decoded) => Ok(decoded),
+        Err(err) => list_answer_from_tree(bytes, key, err),
+    }
+}
+
+/// The slow path of [`list_answer`]: the same page read through a tree,
+/// for the precise error (or, should the tree read succeed where the
+/// direct decode did not, its result).
+fn list_answer_from_tree<T: DeserializeOwned>(
+    bytes: Bytes,
+    key: Option<&'static str>,
+    err: serde_json::Error,
+) -> Result<(Vec<T>, RawJson)> {
+    if err.is_syntax() || err.is_eof() || err.is_io() {
+        return Err(json_error(err));
+    }
+    let tree: serde_json::Value = serde_json::from_slice(&bytes)?;
+    let list = match key {
+        Some(key) => tree
+            .get(key)
+            .ok_or_else(|| Error::malformed(format!("list answer has no `{key}` field")))?,
+        None => &tree,
+    };
+    let items = list_items::<T>(list)?;
+    let raw = RawJson::new(bytes).map_err(json_error)?;
+    Ok((items, raw))
 }
 
 /// Reads a JSON list item by item, so that an item that cannot be mapped
@@ -345,7 +395,7 @@ impl Client {
         }
         let headers = response.headers().clone();
         let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
-        let (data, raw) = parse_json::<T>(&bytes)?;
+        let (data, raw) = decode_json::<T>(bytes)?;
         Ok(Response::ok(
             data,
             PROVIDER,
@@ -362,7 +412,7 @@ impl Client {
         let meta = ResponseMeta::from_headers(&headers);
         // Drain (bounded) so the connection can be reused.
         let bytes = response.into_body().collect(MAX_JSON_BODY).await?;
-        let body = serde_json::from_slice(&bytes).ok();
+        let body = RawJson::new(bytes).ok();
         Ok(Response::ok(
             (),
             PROVIDER,
@@ -456,16 +506,7 @@ impl Client {
                 "empty response body where a JSON list was expected",
             ));
         }
-        // Parsed once into the raw tree kept in the result; items are read
-        // from that tree by reference, never from a copy.
-        let raw: serde_json::Value = serde_json::from_slice(&bytes)?;
-        let list = match key {
-            Some(key) => raw
-                .get(key)
-                .ok_or_else(|| Error::malformed(format!("list answer has no `{key}` field")))?,
-            None => &raw,
-        };
-        let items = list_items::<T>(list)?;
+        let (items, raw) = list_answer::<T>(bytes, key)?;
         Ok(Response::ok(
             Page::new(items, next_cursor),
             PROVIDER,
@@ -505,7 +546,7 @@ impl Client {
         if !status.is_success() {
             return Err(error_from_response(status, &headers, &bytes));
         }
-        let (envelope, raw): (GraphqlEnvelope<T>, _) = parse_json(&bytes)?;
+        let (envelope, raw): (GraphqlEnvelope<T>, _) = decode_json(bytes)?;
         if let Some(error) = envelope.errors.into_iter().next() {
             return Err(graphql_error(error));
         }

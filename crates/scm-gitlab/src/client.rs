@@ -7,11 +7,11 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use scm_core::http_util::{encode_query, parse_json, MAX_JSON_BODY};
+use scm_core::http_util::{decode_json, encode_query, MAX_JSON_BODY};
 use scm_core::provider::CallContext;
 use scm_core::quota::{parse_retry_after, RateLimits};
 use scm_core::transport::Body;
-use scm_core::{Error, RawResponse, Response, ResponseMeta};
+use scm_core::{Error, RawJson, RawResponse, Response, ResponseMeta};
 use serde::de::DeserializeOwned;
 
 use crate::rate_limits::GitLabRateLimits;
@@ -191,7 +191,7 @@ impl GitLab {
             return Ok(Fetched::NotModified(meta));
         }
         let bytes = reply.body.collect(MAX_JSON_BODY).await?;
-        let (value, raw) = parse_json::<T>(&bytes)?;
+        let (value, raw) = decode_json::<T>(bytes)?;
         Ok(Fetched::Data(Json {
             value,
             raw: RawResponse::new(reply.status.as_u16(), &reply.headers, Some(raw)),
@@ -229,7 +229,7 @@ impl GitLab {
         };
         let reply = self.send(req, ctx).await?;
         let bytes = reply.body.collect(MAX_JSON_BODY).await?;
-        let body = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+        let body = RawJson::new(bytes).ok();
         Ok(RawResponse::new(
             reply.status.as_u16(),
             &reply.headers,

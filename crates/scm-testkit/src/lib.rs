@@ -12,12 +12,15 @@
 //!   sends, records and redelivers like GitHub; its answers have the
 //!   shape of GitHub's OpenAPI `hook-delivery-item`);
 //! - [`paths`]: where all of that lives, including the third-party
-//!   GitLab/Bitbucket corpus outside the repository.
+//!   GitLab/Bitbucket corpus outside the repository;
+//! - [`bench`]: a transport answering with one fixed page, and pages of
+//!   repeated real items, for the providers' list-page benches.
 //!
 //! The npm material is installed by `.ci/run` (`npm ci` from the pinned
 //! lockfile, then `.ci/fetch-github-openapi`). Everything binds to 127.0.0.1
 //! only.
 
+pub mod bench;
 pub mod hook_log;
 pub mod octokit;
 pub mod paths;

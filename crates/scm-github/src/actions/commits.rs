@@ -126,6 +126,12 @@ impl Handle<GetCommitsByPath> for GitHub {
     }
 }
 
+/// The one member of a comparison answer read besides its commits.
+#[derive(Deserialize)]
+struct BehindBy {
+    behind_by: Option<u64>,
+}
+
 /// Where a comparison listing is: first the commits `end` has and `start`
 /// lacks (ahead), then, with `include_behind`, the reverse comparison
 /// (behind). `inner` is the `Link` cursor inside the current phase.
@@ -200,8 +206,8 @@ impl Handle<CompareCommits> for GitHub {
             .raw
             .as_ref()
             .and_then(|raw| raw.body.as_ref())
-            .and_then(|body| body.get("behind_by"))
-            .and_then(Value::as_u64);
+            .and_then(|body| body.decode::<BehindBy>().ok())
+            .and_then(|answer| answer.behind_by);
         let inner_next = result.data.next_cursor.take();
         let next = CompareCursor::next(state.side, inner_next, action.include_behind, behind_by)
             .map(|c| Cursor::encode(&c));

@@ -16,7 +16,7 @@ use scm_core::http_util::{encode_path, encode_segment};
 use scm_core::model::{ArchiveFormat, ArchiveLink, ContentKind, FileContent};
 use scm_core::transport::Body;
 use scm_core::{
-    CallContext, Cursor, Error, Handle, Page, RawResponse, Response, ResponseMeta, Result,
+    CallContext, Cursor, Error, Handle, Page, RawJson, RawResponse, Response, ResponseMeta, Result,
 };
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +63,7 @@ impl GitHub {
         path: &str,
         r#ref: &str,
         ctx: &CallContext,
-    ) -> Result<Option<(FileContent, Option<serde_json::Value>)>> {
+    ) -> Result<Option<(FileContent, Option<RawJson>)>> {
         let mut call = ref_query(Call::get(contents_path(ctx, path)?), Some(r#ref));
         call.conditional = false;
         match self.client().json::<GhContentAnswer>(call, ctx).await {
@@ -240,7 +240,7 @@ impl Handle<GetPullRequestTemplate> for GitHub {
         let raw = RawResponse {
             status: 200,
             headers: Default::default(),
-            body: Some(serde_json::Value::Array(raws)),
+            body: Some(RawJson::array(&raws)),
         };
         Ok(Response::ok(
             found,

@@ -1,0 +1,33 @@
+//! Maps a 100-item pull request list page into neutral pull requests,
+//! through the provider's real path (request building, JSON decoding, raw
+//! retention, mapping) with an in-memory transport so only our code is
+//! measured. The items are the third-party corpus's
+//! `bitbucket-cloud/rest/prs.json` (go-scm's recorded answer), its
+//! `values` repeated to 100; without the corpus the bench says so and
+//! stops.
+//!
+//! Run: `cargo bench -p scm-bitbucket --bench pull_request_page`
+
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use scm_bitbucket::{Bitbucket, BitbucketConfig};
+use scm_testkit::bench::{corpus_json, repeat_values_to, to_bytes, FixedAnswer, PullRequestPage};
+
+const ITEMS: usize = 100;
+
+fn bench(c: &mut Criterion) {
+    let Some(answer) = corpus_json("bitbucket-cloud/rest/prs.json") else {
+        return;
+    };
+    let body = to_bytes(&repeat_values_to(&answer, ITEMS));
+    let bitbucket = Bitbucket::new(
+        BitbucketConfig::default(),
+        Arc::new(FixedAnswer::new(body.clone())),
+    )
+    .expect("valid configuration");
+    PullRequestPage::new(&bitbucket, "atlassian/atlaskit").bench(c, ITEMS, body.len());
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
