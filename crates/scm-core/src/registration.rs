@@ -105,6 +105,13 @@ pub trait ProviderRegistration: Send + Sync + 'static {
     /// The receiver of the provider's webhooks (`/webhooks/<name>`), when
     /// the platform verifies and parses them.
     fn webhooks(&self) -> Option<Arc<dyn WebhookReceiver>>;
+
+    /// Prefixes that mark the provider's tokens in free text (a GitHub
+    /// personal access token starts with `ghp_`), so error reports can
+    /// mask a token wherever a message quotes it. None by default.
+    fn token_prefixes(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Where an integration's provider is and how it authenticates. Missing

@@ -154,6 +154,12 @@ impl ProviderRegistration for GitHubRegistration {
     fn webhooks(&self) -> Option<Arc<dyn WebhookReceiver>> {
         Some(Arc::new(GitHubReceiver::new()))
     }
+
+    /// Personal, OAuth, user-to-server, installation and refresh tokens, and
+    /// fine-grained personal access tokens.
+    fn token_prefixes(&self) -> &'static [&'static str] {
+        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
+    }
 }
 
 #[cfg(test)]

@@ -138,6 +138,11 @@ impl ProviderRegistration for GitLabRegistration {
     fn webhooks(&self) -> Option<Arc<dyn WebhookReceiver>> {
         Some(Arc::new(GitLabReceiver))
     }
+
+    /// Personal, project and group access tokens.
+    fn token_prefixes(&self) -> &'static [&'static str] {
+        &["glpat-"]
+    }
 }
 
 #[cfg(test)]

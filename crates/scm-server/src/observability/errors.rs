@@ -21,7 +21,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use sentry::integrations::tracing::EventMapping;
 use sentry::protocol::{Event, Value};
@@ -208,19 +208,28 @@ const SENSITIVE_KEYS: [&str; 12] = [
 /// Words after which the next word is a credential (`Bearer abc`).
 const SCHEMES: [&str; 3] = ["bearer", "basic", "token"];
 
-/// Prefixes of provider tokens (GitHub, GitLab, Atlassian) and webhook
-/// signatures.
-const TOKEN_PREFIXES: [&str; 9] = [
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "glpat-",
-    "sha256=",
-    "sha1=",
-];
+/// Prefixes of webhook signatures; the prefixes of provider tokens come
+/// from each provider's registration
+/// ([`ProviderRegistration::token_prefixes`](scm_core::registration::ProviderRegistration::token_prefixes)).
+const SIGNATURE_PREFIXES: [&str; 2] = ["sha256=", "sha1="];
+
+/// Every prefix that marks a credential in free text: the signature forms
+/// and each registered provider's token forms, lower-cased.
+fn token_prefixes() -> &'static [String] {
+    static PREFIXES: OnceLock<Vec<String>> = OnceLock::new();
+    PREFIXES.get_or_init(|| {
+        SIGNATURE_PREFIXES
+            .iter()
+            .copied()
+            .chain(
+                scm_providers::PROVIDERS
+                    .iter()
+                    .flat_map(|provider| provider.token_prefixes().iter().copied()),
+            )
+            .map(str::to_ascii_lowercase)
+            .collect()
+    })
+}
 
 fn is_sensitive(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
@@ -253,9 +262,10 @@ fn scrub_word(word: &str) -> String {
         }
     }
     let trimmed = word.trim_start_matches(|c: char| "\"'([{<".contains(c));
-    if TOKEN_PREFIXES
+    let lowered = trimmed.to_ascii_lowercase();
+    if token_prefixes()
         .iter()
-        .any(|prefix| trimmed.to_ascii_lowercase().starts_with(prefix))
+        .any(|prefix| lowered.starts_with(prefix.as_str()))
     {
         return FILTERED.to_owned();
     }
