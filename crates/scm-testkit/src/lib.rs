@@ -13,7 +13,7 @@
 //!   shape of GitHub's OpenAPI `hook-delivery-item`);
 //! - [`paths`]: where all of that lives, including the third-party
 //!   GitLab/Bitbucket corpus outside the repository;
-//! - [`bench`]: a transport answering with one fixed page, and pages of
+//! - [`bench`](mod@bench): a transport answering with one fixed page, and pages of
 //!   repeated real items, for the providers' list-page benches.
 //!
 //! The npm material is installed by `.ci/run` (`npm ci` from the pinned
