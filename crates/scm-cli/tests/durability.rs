@@ -12,6 +12,8 @@
 //! 127.0.0.1:4222 (a unique stream, deleted at the end). Everything binds
 //! to 127.0.0.1 and every process is killed when the test ends.
 
+mod nats_stream;
+
 use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::Path;
@@ -22,7 +24,6 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use bytes::Bytes;
-use scm_stream::{JetStreamConfig, JetStreamQueue};
 use scm_testkit::webhooks::{examples, signature_sha256};
 
 const WEBHOOK_SECRET: &str = "durability-webhook-secret";
@@ -416,35 +417,6 @@ async fn accepted_webhooks_survive_sigkill_with_nats_jetstream() {
         );
         rng.next()
     });
-    let mut config = JetStreamConfig::new("nats://127.0.0.1:4222");
-    config.stream = format!("SCMDUR_{unique}");
-    config.subject_prefix = format!("scmdur{unique}");
-    let queue = vec![
-        ("SCM_QUEUE_BACKEND".to_owned(), "nats".to_owned()),
-        ("SCM_QUEUE_URL".to_owned(), config.url.clone()),
-        ("SCM_QUEUE_STREAM".to_owned(), config.stream.clone()),
-        (
-            "SCM_QUEUE_SUBJECT_PREFIX".to_owned(),
-            config.subject_prefix.clone(),
-        ),
-    ];
-    // Delete the stream whatever happens.
-    struct Cleanup(Option<JetStreamConfig>);
-    impl Drop for Cleanup {
-        fn drop(&mut self) {
-            if let Some(config) = self.0.take() {
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Runtime::new().unwrap();
-                    runtime.block_on(async {
-                        if let Ok(queue) = JetStreamQueue::connect(config).await {
-                            let _ = queue.destroy().await;
-                        }
-                    });
-                })
-                .join();
-            }
-        }
-    }
-    let _cleanup = Cleanup(Some(config));
+    let (queue, _stream) = nats_stream::nats_queue("scmdur", &unique);
     run(dir.path(), queue).await;
 }

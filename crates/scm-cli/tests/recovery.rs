@@ -12,6 +12,8 @@
 //! afterwards finds nothing left. Runs on the SQLite queue and on NATS
 //! JetStream (a unique stream, deleted at the end).
 
+mod nats_stream;
+
 use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::Path;
@@ -21,7 +23,6 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use scm_stream::{JetStreamConfig, JetStreamQueue};
 use scm_testkit::hook_log::{HookLog, HOOK_ID};
 use scm_testkit::webhooks::examples;
 
@@ -420,35 +421,6 @@ async fn webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream
             .unwrap()
             .subsec_nanos()
     );
-    let mut config = JetStreamConfig::new("nats://127.0.0.1:4222");
-    config.stream = format!("SCMREC_{unique}");
-    config.subject_prefix = format!("scmrec{unique}");
-    let queue = vec![
-        ("SCM_QUEUE_BACKEND".to_owned(), "nats".to_owned()),
-        ("SCM_QUEUE_URL".to_owned(), config.url.clone()),
-        ("SCM_QUEUE_STREAM".to_owned(), config.stream.clone()),
-        (
-            "SCM_QUEUE_SUBJECT_PREFIX".to_owned(),
-            config.subject_prefix.clone(),
-        ),
-    ];
-    // Delete the streams whatever happens.
-    struct Cleanup(Option<JetStreamConfig>);
-    impl Drop for Cleanup {
-        fn drop(&mut self) {
-            if let Some(config) = self.0.take() {
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Runtime::new().unwrap();
-                    runtime.block_on(async {
-                        if let Ok(queue) = JetStreamQueue::connect(config).await {
-                            let _ = queue.destroy().await;
-                        }
-                    });
-                })
-                .join();
-            }
-        }
-    }
-    let _cleanup = Cleanup(Some(config));
+    let (queue, _stream) = nats_stream::nats_queue("scmrec", &unique);
     run(dir.path(), queue).await;
 }

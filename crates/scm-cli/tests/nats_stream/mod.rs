@@ -1,0 +1,44 @@
+//! A JetStream stream of its own for one end-to-end test (`durability.rs`,
+//! `recovery.rs`): the `SCM_QUEUE_*` settings that point `scm serve` and
+//! `scm worker` at it, and a guard that deletes it whatever happens.
+
+use scm_stream::{JetStreamConfig, JetStreamQueue};
+
+/// Deletes the stream when dropped, from a runtime of its own (a test's
+/// runtime may already be shutting down).
+pub struct StreamGuard(Option<JetStreamConfig>);
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        if let Some(config) = self.0.take() {
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Runtime::new().unwrap();
+                runtime.block_on(async {
+                    if let Ok(queue) = JetStreamQueue::connect(config).await {
+                        let _ = queue.destroy().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The environment of a NATS queue on 127.0.0.1:4222 whose stream is
+/// `<STREAM>_<unique>` and subjects `<stream>_<unique>.…`, and the guard
+/// that deletes it.
+pub fn nats_queue(stream: &str, unique: &str) -> (Vec<(String, String)>, StreamGuard) {
+    let mut config = JetStreamConfig::new("nats://127.0.0.1:4222");
+    config.stream = format!("{}_{unique}", stream.to_ascii_uppercase());
+    config.subject_prefix = format!("{}{unique}", stream.to_ascii_lowercase());
+    let env = vec![
+        ("SCM_QUEUE_BACKEND".to_owned(), "nats".to_owned()),
+        ("SCM_QUEUE_URL".to_owned(), config.url.clone()),
+        ("SCM_QUEUE_STREAM".to_owned(), config.stream.clone()),
+        (
+            "SCM_QUEUE_SUBJECT_PREFIX".to_owned(),
+            config.subject_prefix.clone(),
+        ),
+    ];
+    (env, StreamGuard(Some(config)))
+}
