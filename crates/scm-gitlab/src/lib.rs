@@ -15,6 +15,8 @@
 //! discussions on the diff are review threads, award emoji are reactions,
 //! a reviewer's state on a merge request (approved, requested changes,
 //! reviewed) is that reviewer's review (its id is the reviewer's user id),
+//! project and group hooks are the `repository` and `organization` hook
+//! sources (their event log is the delivery list),
 //! pipelines are workflow runs and check suites, jobs are workflow jobs,
 //! and commit statuses (which include CI jobs) are check runs.
 //!
@@ -291,6 +293,10 @@ scm_core::provider_actions!(GitLab => [
     GetThreadIdFromReviewCommentUniqueId,
     CollapsePullRequestComment,
     UpdateAndCollapsePullRequestComment,
+    // Webhook deliveries (GitLab 17.4+)
+    ListHookDeliveries,
+    GetHookDelivery,
+    RedeliverHookDelivery,
 ]);
 
 /// Actions GitLab cannot express, with the reason. Kept next to the list
@@ -334,18 +340,6 @@ pub const UNSUPPORTED: &[(ActionName, &str)] = &[
         "GitLab reviews (approvals, reviewer states) cannot carry award emoji",
     ),
     (ActionName::MinimizeComment, "GitLab cannot hide a comment"),
-    (
-        ActionName::ListHookDeliveries,
-        "not implemented: GitLab lists (17.3+) and resends (17.4+) project hook events, but a resend carries a new X-Gitlab-Event-UUID (only its Idempotency-Key is kept), and the ingress deduplicates GitLab deliveries on that UUID",
-    ),
-    (
-        ActionName::GetHookDelivery,
-        "not implemented: GitLab lists (17.3+) and resends (17.4+) project hook events, but a resend carries a new X-Gitlab-Event-UUID (only its Idempotency-Key is kept), and the ingress deduplicates GitLab deliveries on that UUID",
-    ),
-    (
-        ActionName::RedeliverHookDelivery,
-        "not implemented: GitLab lists (17.3+) and resends (17.4+) project hook events, but a resend carries a new X-Gitlab-Event-UUID (only its Idempotency-Key is kept), and the ingress deduplicates GitLab deliveries on that UUID",
-    ),
 ];
 
 #[async_trait]

@@ -241,6 +241,33 @@ fn discussion() -> Value {
     json!({"id": DISCUSSION, "individual_note": false, "notes": [diff_note(1758, 1), diff_note(1759, 2)]})
 }
 
+/// One entry of a hook's event log, shaped like the example answer in
+/// GitLab's project webhooks API documentation (ours, not a recording):
+/// `response_status` is text, and `internal error` when GitLab got no answer.
+fn hook_event(id: u64, key: &str, uuid: &str, status: &str, at: &str) -> Value {
+    json!({
+        "id": id,
+        "url": "https://receiver.example/hooks/gitlab",
+        "trigger": "push_hooks",
+        "request_headers": {
+            "Content-Type": "application/json",
+            "User-Agent": "GitLab/17.4.0",
+            "Idempotency-Key": key,
+            "X-Gitlab-Event": "Push Hook",
+            "X-Gitlab-Webhook-UUID": "3c5c0404-c866-44bc-a5f6-452bb1bfc76e",
+            "X-Gitlab-Instance": "https://git.example.com",
+            "X-Gitlab-Event-UUID": uuid,
+            "X-Gitlab-Token": "[REDACTED]",
+        },
+        "request_data": {"object_kind": "push", "event_name": "push", "ref": "refs/heads/main"},
+        "response_headers": {},
+        "response_body": "",
+        "execution_duration": 0.12,
+        "response_status": status,
+        "created_at": at,
+    })
+}
+
 fn act(name: &str, args: Value) -> Value {
     json!({"action": name, "args": args})
 }
@@ -1366,6 +1393,106 @@ async fn every_supported_action_sends_the_documented_request() {
     )
     .await;
 
+    // ----- Webhook deliveries (project hook; group hook below) -----
+    check("list_hook_deliveries");
+    let out = json_of(
+        run(
+            act(
+                "list_hook_deliveries",
+                json!({"source": "repository", "hook_id": "4", "since": "2026-11-27T09:00:00Z"}),
+            ),
+            vec![call("GET", p("/hooks/4/events"))
+                .q("per_page", 20)
+                .header("x-next-page", "2")
+                .reply(json!([
+                    hook_event(12, "key-b", "uuid-b2", "internal error", "2026-11-27T10:00:00Z"),
+                    hook_event(11, "key-a", "uuid-a", "200", "2026-11-27T09:30:00Z"),
+                    hook_event(10, "key-b", "uuid-b1", "500", "2026-11-27T08:00:00Z"),
+                ]))],
+        )
+        .await,
+    );
+    let items = out["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "the entry before `since` is left out");
+    assert_eq!(items[0]["id"], "12");
+    assert_eq!(items[0]["delivery_id"], "key-b");
+    assert_eq!(items[0]["status"], "failed");
+    assert_eq!(items[0]["status_text"], "internal error");
+    assert_eq!(items[1]["status"], "success");
+    assert_eq!(items[1]["status_code"], 200);
+    assert!(out["next_cursor"].is_null(), "older entries end the listing");
+
+    check("get_hook_delivery");
+    let out = json_of(
+        run(
+            act(
+                "get_hook_delivery",
+                json!({"source": "repository", "hook_id": "4", "delivery_id": "10"}),
+            ),
+            vec![
+                call("GET", p("/hooks/4/events"))
+                    .q("per_page", 20)
+                    .header("x-next-page", "2")
+                    .reply(json!([hook_event(
+                        12,
+                        "key-b",
+                        "uuid-b2",
+                        "internal error",
+                        "2026-11-27T10:00:00Z"
+                    )])),
+                call("GET", p("/hooks/4/events"))
+                    .q("per_page", 20)
+                    .q("page", 2)
+                    .reply(json!([hook_event(
+                        10,
+                        "key-b",
+                        "uuid-b1",
+                        "500",
+                        "2026-11-27T08:00:00Z"
+                    )])),
+            ],
+        )
+        .await,
+    );
+    assert_eq!(out["id"], "10");
+    assert_eq!(out["request"]["headers"]["X-Gitlab-Token"], "[redacted]");
+    assert_eq!(out["request"]["payload"]["object_kind"], "push");
+
+    check("redeliver_hook_delivery");
+    run(
+        act(
+            "redeliver_hook_delivery",
+            json!({"source": "repository", "hook_id": "4", "delivery_id": "12"}),
+        ),
+        vec![call("POST", p("/hooks/4/events/12/resend"))
+            .status(201)
+            .reply(json!({"response_status": 200}))],
+    )
+    .await;
+    run(
+        act(
+            "redeliver_hook_delivery",
+            json!({"source": "organization", "hook_id": "9", "delivery_id": "12"}),
+        ),
+        vec![call("POST", api("/groups/group%2Fsub/hooks/9/events/12/resend"))
+            .status(201)
+            .reply(json!({"response_status": 200}))],
+    )
+    .await;
+    let out = json_of(
+        run(
+            act(
+                "list_hook_deliveries",
+                json!({"source": "organization", "hook_id": "9", "page": {"per_page": 100}}),
+            ),
+            vec![call("GET", api("/groups/group%2Fsub/hooks/9/events"))
+                .q("per_page", 20)
+                .reply(json!([]))],
+        )
+        .await,
+    );
+    assert_eq!(out["items"], json!([]));
+
     let supported: BTreeSet<ActionName> = GitLab::SUPPORTED.iter().copied().collect();
     let missing: Vec<_> = supported.difference(&tested).collect();
     assert!(
@@ -1419,6 +1546,16 @@ async fn dot_dot_paths_and_bad_ids_send_nothing() {
         (
             ActionName::GetFileContent,
             json!({"path": "docs/../../x", "ref": "main"}),
+        ),
+        // GitLab has no app webhook; hook and event ids are numbers.
+        (ActionName::ListHookDeliveries, json!({"source": "app"})),
+        (
+            ActionName::ListHookDeliveries,
+            json!({"source": "repository", "hook_id": "../1"}),
+        ),
+        (
+            ActionName::RedeliverHookDelivery,
+            json!({"source": "organization", "hook_id": "9", "delivery_id": "1/../2"}),
         ),
         // Multi-request: the thread id is checked before the edit is sent.
         (

@@ -640,3 +640,45 @@ async fn gitlab_corpus_through_the_same_ingress() {
     let (status, _) = send(&h.app, wrong_token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// GitLab resends an event (automatic retry, "Resend Request", the hook
+/// events API) with a new `X-Gitlab-Event-UUID` and the same
+/// `Idempotency-Key`: the ingress stores it once.
+#[tokio::test]
+async fn a_gitlab_resend_with_a_new_event_uuid_is_stored_once() {
+    let Some(corpus) = scm_testkit::paths::corpus_or_skip("gitlab/webhooks/merge_request.json")
+    else {
+        return;
+    };
+    let h = harness(|_| {}).await;
+    let body = std::fs::read(&corpus).unwrap();
+    let delivery = |event_uuid: &str| {
+        Request::post("/webhooks/gitlab")
+            .header("content-type", "application/json")
+            .header("x-gitlab-event", "Merge Request Hook")
+            .header("x-gitlab-event-uuid", event_uuid)
+            .header("idempotency-key", "5f0ed1ad-75f4-4f43-9d1d-6a0c1c4a8a01")
+            .header("x-gitlab-token", SECRET)
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    let (status, first) = send(&h.app, delivery("9cebe914-4827-408f-b014-cfa23a47a35f")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(first["status"], "accepted", "{first}");
+    let (status, resent) = send(&h.app, delivery("842d7c3e-3114-4396-8a95-66c084d53cb1")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(resent["status"], "duplicate", "{resent}");
+    assert_eq!(h.queue.event_count().await.unwrap(), 1);
+
+    // Without the key (GitLab before 17.4) the event UUID still names it.
+    let old = Request::post("/webhooks/gitlab")
+        .header("content-type", "application/json")
+        .header("x-gitlab-event", "Merge Request Hook")
+        .header("x-gitlab-event-uuid", "13792a34-cac6-4fda-95a8-c58e00a3954e")
+        .header("x-gitlab-token", SECRET)
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let (_, value) = send(&h.app, old).await;
+    assert_eq!(value["status"], "accepted", "{value}");
+    assert_eq!(h.queue.event_count().await.unwrap(), 2);
+}

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use http::Method;
 use scm_core::actions::{GetHookDelivery, ListHookDeliveries, RedeliverHookDelivery};
-use scm_core::model::{HookDelivery, HookSource, Timestamp};
+use scm_core::model::{since_filter, HookDelivery, HookSource};
 use scm_core::{CallContext, Error, Handle, Page, Response, Result};
 
 use super::seg;
@@ -74,26 +74,6 @@ fn delivery_number<'a>(value: &'a str, name: &str) -> Result<&'a str> {
     }
 }
 
-/// Keeps the deliveries at or after `since`. GitHub lists newest first,
-/// so a page reaching past `since` is the last one needed.
-fn since_filter(page: Page<HookDelivery>, since: Option<Timestamp>) -> Page<HookDelivery> {
-    let Some(since) = since else {
-        return page;
-    };
-    let reached_older = page.items.iter().any(|d| d.delivered_at < since);
-    let items = page
-        .items
-        .into_iter()
-        .filter(|d| d.delivered_at >= since)
-        .collect();
-    let next_cursor = if reached_older {
-        None
-    } else {
-        page.next_cursor
-    };
-    Page::new(items, next_cursor)
-}
-
 #[async_trait]
 impl Handle<ListHookDeliveries> for GitHub {
     async fn handle(
@@ -145,41 +125,6 @@ impl Handle<RedeliverHookDelivery> for GitHub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scm_core::model::HookDeliveryStatus;
-
-    fn delivery(id: &str, at: &str) -> HookDelivery {
-        HookDelivery {
-            id: id.into(),
-            delivery_id: format!("guid-{id}"),
-            event: "issues".into(),
-            action: None,
-            status: HookDeliveryStatus::Failed,
-            status_text: None,
-            status_code: Some(502),
-            delivered_at: at.parse().unwrap(),
-            redelivery: false,
-            request: None,
-        }
-    }
-
-    #[test]
-    fn since_stops_at_the_first_older_delivery() {
-        let page = Page::new(
-            vec![
-                delivery("3", "2026-11-27T10:00:00Z"),
-                delivery("2", "2026-11-27T09:00:00Z"),
-                delivery("1", "2026-11-27T08:00:00Z"),
-            ],
-            Some(scm_core::page::Cursor::from_raw("next")),
-        );
-        let since = "2026-11-27T09:00:00Z".parse().ok();
-        let kept = since_filter(page.clone(), since);
-        assert_eq!(kept.items.len(), 2);
-        assert!(kept.next_cursor.is_none());
-        let all = since_filter(page, "2026-11-27T07:00:00Z".parse().ok());
-        assert_eq!(all.items.len(), 3);
-        assert!(all.next_cursor.is_some());
-    }
 
     #[test]
     fn ids_must_be_numbers() {

@@ -4,6 +4,7 @@ mod branches;
 mod checks;
 mod comments;
 mod commits;
+mod deliveries;
 mod files;
 mod issues;
 mod moderation;

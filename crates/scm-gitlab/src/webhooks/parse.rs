@@ -84,12 +84,28 @@ impl From<ParseError> for scm_core::Error {
     }
 }
 
-/// The delivery id: `X-Gitlab-Event-UUID`, else the signed `webhook-id`.
+/// The delivery id the ingress deduplicates on: `Idempotency-Key`
+/// (GitLab 17.4+), else `X-Gitlab-Event-UUID`, else the signed
+/// `webhook-id`; an empty header counts as absent.
+///
+/// The key comes first because it is the only one GitLab keeps when it
+/// sends an event again: automatic retries and resends (from the UI or
+/// the hook events API, which missed-delivery recovery uses) carry a new
+/// `X-Gitlab-Event-UUID` but the same `Idempotency-Key`. The event UUID
+/// is also shared by webhooks that earlier webhooks triggered, so it can
+/// name more than one event.
 pub fn delivery_id(headers: &http::HeaderMap) -> Option<String> {
-    ["x-gitlab-event-uuid", "webhook-id", "x-gitlab-webhook-uuid"]
-        .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
-        .map(str::to_owned)
+    [
+        "idempotency-key",
+        "x-gitlab-event-uuid",
+        "webhook-id",
+        "x-gitlab-webhook-uuid",
+    ]
+    .iter()
+    .filter_map(|name| headers.get(*name)?.to_str().ok())
+    .map(str::trim)
+    .find(|id| !id.is_empty())
+    .map(str::to_owned)
 }
 
 /// The event header (`X-Gitlab-Event`), the envelope's type hint.
@@ -651,6 +667,19 @@ fn issue(hook: IssueHook) -> Result<Parsed, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_idempotency_key_is_the_delivery_id() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("webhook-id", "signed-id".parse().unwrap());
+        assert_eq!(delivery_id(&headers).as_deref(), Some("signed-id"));
+        headers.insert("x-gitlab-event-uuid", "event-uuid".parse().unwrap());
+        assert_eq!(delivery_id(&headers).as_deref(), Some("event-uuid"));
+        headers.insert("idempotency-key", " ".parse().unwrap());
+        assert_eq!(delivery_id(&headers).as_deref(), Some("event-uuid"));
+        headers.insert("idempotency-key", "key".parse().unwrap());
+        assert_eq!(delivery_id(&headers).as_deref(), Some("key"));
+    }
 
     #[test]
     fn garbage_is_an_error_and_unknown_kinds_are_unsupported() {

@@ -46,9 +46,7 @@ impl WebhookReceiver for GitLabReceiver {
                 format!("the {name} header is missing"),
             )
         };
-        let id = delivery_id(headers)
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| missing("X-Gitlab-Event-UUID"))?;
+        let id = delivery_id(headers).ok_or_else(|| missing("X-Gitlab-Event-UUID"))?;
         let hint = event_header(headers)
             .filter(|event| !event.is_empty())
             .ok_or_else(|| missing("X-Gitlab-Event"))?
