@@ -178,12 +178,18 @@ async fn registry_on_sqlite() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[tokio::test]
-async fn registry_on_postgres() {
+/// Runs `body` against a registry on the real PostgreSQL, in a schema
+/// created for it (named after `what`) and dropped afterwards, whatever
+/// happened.
+async fn on_postgres<F, Fut>(what: &str, body: F)
+where
+    F: FnOnce(String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let base = std::env::var("SCM_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://127.0.0.1:5432/test".into());
     let schema = format!(
-        "scm_registry_{}_{}",
+        "scm_{what}_{}_{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -197,13 +203,7 @@ async fn registry_on_postgres() {
         .await
         .unwrap();
     let url = format!("{base}?options=-c%20search_path%3D{schema}");
-    let result = async move {
-        let registry = Registry::connect(&url, secrets()).await.unwrap();
-        exercise(&registry).await;
-        registry.close().await;
-    };
-    // Drop the schema whatever happened.
-    let outcome = tokio::spawn(result).await;
+    let outcome = tokio::spawn(async move { body(url).await }).await;
     sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
         .execute(&admin)
         .await
@@ -212,6 +212,67 @@ async fn registry_on_postgres() {
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic.into_panic());
     }
+}
+
+#[tokio::test]
+async fn registry_on_postgres() {
+    on_postgres("registry", |url| async move {
+        let registry = Registry::connect(&url, secrets()).await.unwrap();
+        exercise(&registry).await;
+        registry.close().await;
+    })
+    .await;
+}
+
+/// The recovery position (migration 0004): none at first, then the start
+/// of the last finished pass, replaced by the next one, per integration,
+/// and still there when the registry is opened again.
+async fn exercise_recovery_position(url: &str) {
+    let registry = Registry::connect(url, secrets()).await.unwrap();
+    assert_eq!(registry.recovery_last_success(1).await.unwrap(), None);
+    registry
+        .set_recovery_last_success(1, 1_764_230_400)
+        .await
+        .unwrap();
+    registry
+        .set_recovery_last_success(2, 1_764_000_000)
+        .await
+        .unwrap();
+    registry
+        .set_recovery_last_success(1, 1_764_230_700)
+        .await
+        .unwrap();
+    assert_eq!(
+        registry.recovery_last_success(1).await.unwrap(),
+        Some(1_764_230_700)
+    );
+    assert_eq!(
+        registry.recovery_last_success(2).await.unwrap(),
+        Some(1_764_000_000)
+    );
+    assert_eq!(registry.recovery_last_success(3).await.unwrap(), None);
+    registry.close().await;
+    let reopened = Registry::connect(url, secrets()).await.unwrap();
+    assert_eq!(
+        reopened.recovery_last_success(1).await.unwrap(),
+        Some(1_764_230_700)
+    );
+    reopened.close().await;
+}
+
+#[tokio::test]
+async fn recovery_position_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+    exercise_recovery_position(&url).await;
+}
+
+#[tokio::test]
+async fn recovery_position_on_postgres() {
+    on_postgres("recovery", |url| async move {
+        exercise_recovery_position(&url).await;
+    })
+    .await;
 }
 
 /// A GitLab integration resolves to the GitLab provider: the scoped facade
