@@ -11,6 +11,11 @@
 //! ask for the 5 that had arrived. `scm deliveries recover --dry-run`
 //! afterwards finds nothing left. Runs on the SQLite queue and on NATS
 //! JetStream (a unique stream, deleted at the end).
+//!
+//! The same for a GitLab project hook, against a stand-in for its event
+//! log ([`scm_testkit::gitlab_hook_log`]) sending payloads of the
+//! third-party corpus: a resend carries a new `X-Gitlab-Event-UUID` and the
+//! same `Idempotency-Key`, and still reaches the listener once.
 
 mod nats_stream;
 
@@ -23,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use scm_testkit::gitlab_hook_log::{GitLabHookLog, GITLAB_HOOK_ID};
 use scm_testkit::hook_log::{HookLog, HOOK_ID};
 use scm_testkit::webhooks::examples;
 
@@ -32,6 +38,7 @@ const DELIVERED: usize = 20;
 const TIMED_OUT: usize = 5;
 const MISSED: usize = 100;
 const REPOSITORY: &str = "octo/recovered";
+const GITLAB_PROJECT: &str = "group/recovered";
 
 /// A child process killed when dropped, also on panic.
 struct Guard(Option<Child>);
@@ -58,6 +65,37 @@ struct Setup {
 }
 
 impl Setup {
+    /// `scm.toml` with `recovery` as its `[recovery]` body, a SQLite
+    /// registry in `dir`, and the queue's and webhooks' settings.
+    fn new(dir: &Path, recovery: &str, env: Vec<(String, String)>) -> Setup {
+        let config = dir.join("scm.toml");
+        std::fs::write(
+            &config,
+            format!("[recovery]\ninterval_secs = 3600\nquota_share = 0.5\n\n{recovery}"),
+        )
+        .unwrap();
+        Setup {
+            env: [
+                (
+                    "SCM_SECRET_KEY".to_owned(),
+                    scm_server::crypto::SecretBox::generate_key()
+                        .expose()
+                        .to_owned(),
+                ),
+                (
+                    "SCM_DATABASE_URL".to_owned(),
+                    format!("sqlite://{}", dir.join("registry.db").display()),
+                ),
+                ("RUST_LOG".to_owned(), "warn".to_owned()),
+            ]
+            .into_iter()
+            .chain(env)
+            .collect(),
+            listen: free_port(),
+            config,
+        }
+    }
+
     fn scm(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_scm"));
         command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -94,6 +132,103 @@ impl Setup {
     fn start_server(&self) -> Guard {
         self.spawn(&["serve", "--listen", &self.listen.to_string()])
     }
+
+    fn base(&self) -> String {
+        format!("http://{}", self.listen)
+    }
+
+    async fn wait_until_serving(&self, client: &reqwest::Client) {
+        let started = Instant::now();
+        while client
+            .get(format!("{}/healthz", self.base()))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "scm serve did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// A listener for every event type, counting deliveries by id.
+    async fn add_listener(&self) -> (Arc<Seen>, tokio::task::JoinHandle<std::io::Result<()>>) {
+        let seen = Arc::new(Seen::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(hook))
+            .with_state(seen.clone());
+        let hook_server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let added = self
+            .scm()
+            .args([
+                "listener",
+                "add",
+                "--name",
+                "recovered",
+                "--url",
+                &hook_url,
+                "--events",
+                "check_run,check_suite,comment,pull_request,pull_request_review,review_comment,push,issue,installation",
+                "--config",
+                &self.config.display().to_string(),
+            ])
+            .env("SCM_LISTENER_SECRET", LISTENER_SECRET)
+            .output()
+            .unwrap();
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        (seen, hook_server)
+    }
+
+    /// `scm deliveries recover --dry-run`: its one report.
+    fn dry_run(&self) -> serde_json::Value {
+        let dry_run = self
+            .scm()
+            .args([
+                "deliveries",
+                "recover",
+                "--dry-run",
+                "--config",
+                &self.config.display().to_string(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            dry_run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dry_run.stderr)
+        );
+        serde_json::from_slice(&dry_run.stdout).unwrap()
+    }
+
+    /// `/metrics`, checked by promtool; the `deliveries.recovered` line.
+    async fn recovered_metric(&self, client: &reqwest::Client) -> String {
+        let metrics_text = client
+            .get(format!("{}/metrics", self.base()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let promtool = promtool_check(&metrics_text);
+        assert!(promtool.is_ok(), "promtool: {promtool:?}");
+        assert!(metrics_text.contains("sentry_scm_deliveries_recovery_last_success{integration=\"1\"}"));
+        let recovered_line = metrics_text
+            .lines()
+            .find(|l| l.starts_with("sentry_scm_deliveries_recovered_total{"))
+            .unwrap_or_default()
+            .to_owned();
+        println!("/metrics: {recovered_line}; promtool check metrics: ok");
+        recovered_line
+    }
 }
 
 fn free_port() -> SocketAddr {
@@ -126,45 +261,25 @@ async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool)
 }
 
 async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
-    let listen = free_port();
-    let log = HookLog::start(
-        Some(format!("http://{listen}/webhooks/github")),
-        WEBHOOK_SECRET.as_bytes(),
-    )
-    .await;
-    let config = dir.join("scm.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[recovery]\ninterval_secs = 3600\nquota_share = 0.5\n\n[[recovery.sources]]\nintegration = 1\n\
-             source = \"repository\"\nhook_id = \"{HOOK_ID}\"\nrepository = \"{REPOSITORY}\"\n"
+    let setup = Setup::new(
+        dir,
+        &format!(
+            "[[recovery.sources]]\nintegration = 1\nsource = \"repository\"\nhook_id = \"{HOOK_ID}\"\n\
+             repository = \"{REPOSITORY}\"\n"
         ),
-    )
-    .unwrap();
-    let setup = Setup {
-        env: [
-            (
-                "SCM_SECRET_KEY".to_owned(),
-                scm_server::crypto::SecretBox::generate_key()
-                    .expose()
-                    .to_owned(),
-            ),
-            (
-                "SCM_DATABASE_URL".to_owned(),
-                format!("sqlite://{}", dir.join("registry.db").display()),
-            ),
-            (
-                "SCM_WEBHOOKS_GITHUB_SECRETS".to_owned(),
-                WEBHOOK_SECRET.to_owned(),
-            ),
-            ("RUST_LOG".to_owned(), "warn".to_owned()),
-        ]
+        [(
+            "SCM_WEBHOOKS_GITHUB_SECRETS".to_owned(),
+            WEBHOOK_SECRET.to_owned(),
+        )]
         .into_iter()
         .chain(queue_env)
         .collect(),
-        listen,
-        config,
-    };
+    );
+    let log = HookLog::start(
+        Some(format!("{}/webhooks/github", setup.base())),
+        WEBHOOK_SECRET.as_bytes(),
+    )
+    .await;
     setup.admin(&[
         "integration",
         "add",
@@ -189,36 +304,7 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
         "--full-name",
         REPOSITORY,
     ]);
-
-    let seen = Arc::new(Seen::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let app = axum::Router::new()
-        .route("/hook", axum::routing::post(hook))
-        .with_state(seen.clone());
-    let hook_server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let added = setup
-        .scm()
-        .args([
-            "listener",
-            "add",
-            "--name",
-            "recovered",
-            "--url",
-            &hook_url,
-            "--events",
-            "check_run,check_suite,comment,pull_request,pull_request_review,review_comment,push,issue,installation",
-            "--config",
-            &setup.config.display().to_string(),
-        ])
-        .env("SCM_LISTENER_SECRET", LISTENER_SECRET)
-        .output()
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
+    let (seen, hook_server) = setup.add_listener().await;
 
     // Payloads that become neutral events (so each one reaches the listener).
     let payloads: Vec<_> = examples()
@@ -238,15 +324,7 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
     // Running: 20 delivered, 5 accepted but marked failed.
     let mut server = setup.start_server();
     let client = reqwest::Client::new();
-    let base = format!("http://{listen}");
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "scm serve did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    setup.wait_until_serving(&client).await;
     let mut worker = setup.spawn(&["worker"]);
     for i in 0..DELIVERED {
         let (event, body) = payload(i);
@@ -276,8 +354,167 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
     // Started again: the start-up pass, no manual step.
     let restarted = Instant::now();
     let _server = setup.start_server();
-    let expected: HashSet<String> = (0..DELIVERED)
-        .map(|i| format!("recovery-ok-{i:03}"))
+    let delivered = (0..DELIVERED).map(|i| format!("recovery-ok-{i:03}"));
+    let outcome = recovered(&seen, delivered, &missed, &timed_out).await;
+    let recovered_in = restarted.elapsed();
+    let recovered_line = setup.recovered_metric(&client).await;
+    let report = setup.dry_run();
+    worker.kill();
+    hook_server.abort();
+
+    let redeliveries = log.redeliveries();
+    outcome.check("github", recovered_in, &redeliveries, &report, &recovered_line);
+}
+
+/// The GitLab run: the same steps against a project hook's event log.
+async fn run_gitlab(dir: &Path, queue_env: Vec<(String, String)>) {
+    let Some(payloads) = gitlab_payloads() else {
+        return;
+    };
+    let setup = Setup::new(
+        dir,
+        &format!(
+            "[[recovery.sources]]\nintegration = 1\nsource = \"project\"\nhook_id = \"{GITLAB_HOOK_ID}\"\n\
+             repository = \"{GITLAB_PROJECT}\"\n"
+        ),
+        [(
+            "SCM_WEBHOOKS_GITLAB_SECRETS".to_owned(),
+            WEBHOOK_SECRET.to_owned(),
+        )]
+        .into_iter()
+        .chain(queue_env)
+        .collect(),
+    );
+    let log = GitLabHookLog::start(format!("{}/webhooks/gitlab", setup.base()), WEBHOOK_SECRET).await;
+    setup.admin(&[
+        "integration",
+        "add",
+        "--provider",
+        "gitlab",
+        "--name",
+        "recovered",
+        "--api-url",
+        &log.api_url(),
+        "--web-url",
+        "https://gitlab.example.com",
+        "--token",
+        "glpat-recovery-token",
+    ]);
+    setup.admin(&[
+        "repo",
+        "add",
+        "--org",
+        "1",
+        "--integration",
+        "1",
+        "--full-name",
+        GITLAB_PROJECT,
+        "--external-id",
+        "42",
+    ]);
+    let (seen, hook_server) = setup.add_listener().await;
+    let payload = |i: usize| payloads[i % payloads.len()].clone();
+
+    let mut server = setup.start_server();
+    let client = reqwest::Client::new();
+    setup.wait_until_serving(&client).await;
+    let mut worker = setup.spawn(&["worker"]);
+    for i in 0..DELIVERED {
+        let (event, body) = payload(i);
+        assert_eq!(
+            log.send(&format!("gitlab-ok-{i:03}"), &event, body).await,
+            202
+        );
+    }
+    let mut timed_out = HashSet::new();
+    for i in 0..TIMED_OUT {
+        let (event, body) = payload(DELIVERED + i);
+        let key = format!("gitlab-late-{i:03}");
+        assert_eq!(log.send_timing_out(&key, &event, body).await, 202);
+        timed_out.insert(key);
+    }
+    server.kill();
+    let mut missed = HashSet::new();
+    for i in 0..MISSED {
+        let (event, body) = payload(DELIVERED + TIMED_OUT + i);
+        let key = format!("gitlab-missed-{i:03}");
+        assert_eq!(log.send(&key, &event, body).await, 0, "the server is down");
+        missed.insert(key);
+    }
+
+    let restarted = Instant::now();
+    let _server = setup.start_server();
+    let delivered = (0..DELIVERED).map(|i| format!("gitlab-ok-{i:03}"));
+    let outcome = recovered(&seen, delivered, &missed, &timed_out).await;
+    let recovered_in = restarted.elapsed();
+    let recovered_line = setup.recovered_metric(&client).await;
+    let report = setup.dry_run();
+    worker.kill();
+    hook_server.abort();
+
+    // Every resend had a new event UUID: the key alone made them one event.
+    let attempts = log.attempts();
+    let uuids: HashSet<&str> = attempts.iter().map(|a| a.event_uuid.as_str()).collect();
+    assert_eq!(uuids.len(), attempts.len(), "a new X-Gitlab-Event-UUID per request");
+    assert_eq!(report["provider"], "gitlab", "{report}");
+    assert_eq!(report["source"], "repository", "{report}");
+    let resends = log.resends();
+    outcome.check("gitlab", recovered_in, &resends, &report, &recovered_line);
+}
+
+/// Corpus payloads that become neutral events, with their `X-Gitlab-Event`
+/// header; `None` (after saying so) without the corpus.
+fn gitlab_payloads() -> Option<Vec<(String, bytes::Bytes)>> {
+    let dir = scm_testkit::paths::corpus_or_skip("gitlab/webhooks")?;
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let payloads: Vec<_> = files
+        .into_iter()
+        .filter_map(|path| {
+            let body = std::fs::read(&path).unwrap();
+            let kind: serde_json::Value = serde_json::from_slice(&body).ok()?;
+            let header = match kind["object_kind"].as_str()? {
+                "push" => "Push Hook",
+                "tag_push" => "Tag Push Hook",
+                "issue" => "Issue Hook",
+                "note" => "Note Hook",
+                "merge_request" => "Merge Request Hook",
+                "pipeline" => "Pipeline Hook",
+                "build" => "Job Hook",
+                _ => return None,
+            };
+            matches!(
+                scm_gitlab::webhooks::parse(header, &body),
+                Ok(scm_gitlab::webhooks::Parsed::Event(_))
+            )
+            .then(|| (header.to_owned(), bytes::Bytes::from(body)))
+        })
+        .collect();
+    assert!(!payloads.is_empty(), "the corpus has GitLab events");
+    Some(payloads)
+}
+
+/// What reached the listener after the restart.
+struct Outcome {
+    counts: HashMap<String, usize>,
+    expected: HashSet<String>,
+    missed: HashSet<String>,
+    timed_out: HashSet<String>,
+}
+
+/// Waits until every expected delivery reached the listener, then a
+/// moment for any stray repeat.
+async fn recovered(
+    seen: &Seen,
+    delivered: impl Iterator<Item = String>,
+    missed: &HashSet<String>,
+    timed_out: &HashSet<String>,
+) -> Outcome {
+    let expected: HashSet<String> = delivered
         .chain(missed.iter().cloned())
         .chain(timed_out.iter().cloned())
         .collect();
@@ -290,86 +527,66 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
         },
     )
     .await;
-    let recovered_in = restarted.elapsed();
-    // Let any stray repeat arrive.
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    let metrics_text = client
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let promtool = promtool_check(&metrics_text);
+    Outcome {
+        counts: seen.0.lock().unwrap().clone(),
+        expected,
+        missed: missed.clone(),
+        timed_out: timed_out.clone(),
+    }
+}
 
-    let dry_run = setup
-        .scm()
-        .args([
-            "deliveries",
-            "recover",
-            "--dry-run",
-            "--config",
-            &setup.config.display().to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        dry_run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dry_run.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&dry_run.stdout).unwrap();
-    worker.kill();
-    hook_server.abort();
-
-    let counts = seen.0.lock().unwrap().clone();
-    let redeliveries = log.redeliveries();
-    let repeated: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
-    let asked: HashSet<&String> = redeliveries.iter().collect();
-    println!(
-        "recovery: {DELIVERED} delivered, {TIMED_OUT} accepted but marked failed, {MISSED} sent \
-         while stopped; after the restart {} of {} reached the listener ({} more than once) in \
-         {recovered_in:.1?}; {} redeliveries asked ({} of the missed, {} of the timed out); \
-         dry run afterwards: {report}",
-        counts.len(),
-        expected.len(),
-        repeated.len(),
-        redeliveries.len(),
-        asked.iter().filter(|g| missed.contains(g.as_str())).count(),
-        asked
-            .iter()
-            .filter(|g| timed_out.contains(g.as_str()))
-            .count(),
-    );
-    assert!(promtool.is_ok(), "promtool: {promtool:?}");
-    let recovered_line = metrics_text
-        .lines()
-        .find(|l| l.starts_with("sentry_scm_deliveries_recovered_total{"))
-        .unwrap_or_default();
-    println!("/metrics: {recovered_line}; promtool check metrics: ok");
-    assert!(
-        recovered_line.ends_with(&format!(" {MISSED}")),
-        "{recovered_line}"
-    );
-    assert!(metrics_text.contains("sentry_scm_deliveries_recovery_last_success{integration=\"1\"}"));
-    assert!(
-        repeated.is_empty(),
-        "processed more than once: {repeated:?}"
-    );
-    assert_eq!(counts.len(), expected.len());
-    assert_eq!(
-        redeliveries.len(),
-        MISSED,
-        "one redelivery per missed webhook"
-    );
-    assert!(missed.iter().all(|g| asked.contains(g)));
-    assert_eq!(
-        report["failed"], TIMED_OUT,
-        "only the timed-out ones still look failed"
-    );
-    assert_eq!(report["already_received"], TIMED_OUT);
-    assert_eq!(report["redelivered"], 0);
+impl Outcome {
+    /// Prints the figures, then checks: each webhook once, one redelivery
+    /// per missed one and none of the timed-out ones, nothing left for a
+    /// dry run afterwards, and the metric counting the missed ones.
+    fn check(
+        &self,
+        provider: &str,
+        recovered_in: Duration,
+        redeliveries: &[String],
+        report: &serde_json::Value,
+        recovered_line: &str,
+    ) {
+        let repeated: Vec<_> = self.counts.iter().filter(|(_, n)| **n > 1).collect();
+        let asked: HashSet<&String> = redeliveries.iter().collect();
+        println!(
+            "recovery ({provider}): {DELIVERED} delivered, {TIMED_OUT} accepted but marked failed, \
+             {MISSED} sent while stopped; after the restart {} of {} reached the listener ({} more \
+             than once) in {recovered_in:.1?}; {} redeliveries asked ({} of the missed, {} of the \
+             timed out); dry run afterwards: {report}",
+            self.counts.len(),
+            self.expected.len(),
+            repeated.len(),
+            redeliveries.len(),
+            asked.iter().filter(|g| self.missed.contains(g.as_str())).count(),
+            asked
+                .iter()
+                .filter(|g| self.timed_out.contains(g.as_str()))
+                .count(),
+        );
+        assert!(
+            recovered_line.ends_with(&format!(" {MISSED}")),
+            "{recovered_line}"
+        );
+        assert!(
+            repeated.is_empty(),
+            "processed more than once: {repeated:?}"
+        );
+        assert_eq!(self.counts.len(), self.expected.len());
+        assert_eq!(
+            redeliveries.len(),
+            MISSED,
+            "one redelivery per missed webhook"
+        );
+        assert!(self.missed.iter().all(|g| asked.contains(g)));
+        assert_eq!(
+            report["failed"], TIMED_OUT,
+            "only the timed-out ones still look failed"
+        );
+        assert_eq!(report["already_received"], TIMED_OUT);
+        assert_eq!(report["redelivered"], 0);
+    }
 }
 
 /// `promtool check metrics` (Debian package prometheus) on the text.
@@ -423,4 +640,32 @@ async fn webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream
     );
     let (queue, _stream) = nats_stream::nats_queue("scmrec", &unique);
     run(dir.path(), queue).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_the_sqlite_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = vec![
+        ("SCM_QUEUE_BACKEND".to_owned(), "sqlite".to_owned()),
+        (
+            "SCM_QUEUE_PATH".to_owned(),
+            dir.path().join("events.db").display().to_string(),
+        ),
+    ];
+    run_gitlab(dir.path(), queue).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream() {
+    let dir = tempfile::tempdir().unwrap();
+    let unique = format!(
+        "{:x}{:x}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let (queue, _stream) = nats_stream::nats_queue("scmrecgl", &unique);
+    run_gitlab(dir.path(), queue).await;
 }

@@ -11,6 +11,9 @@
 //! - [`hook_log`]: a stand-in for GitHub's webhook delivery log (ours: it
 //!   sends, records and redelivers like GitHub; its answers have the
 //!   shape of GitHub's OpenAPI `hook-delivery-item`);
+//! - [`gitlab_hook_log`]: the same for a GitLab project hook's event log
+//!   (ours, shaped after GitLab's API documentation: resends keep the
+//!   `Idempotency-Key` and get a new `X-Gitlab-Event-UUID`);
 //! - [`paths`]: where all of that lives, including the third-party
 //!   GitLab/Bitbucket corpus outside the repository;
 //! - [`bench`](mod@bench): a transport answering with one fixed page, and pages of
@@ -21,6 +24,7 @@
 //! only.
 
 pub mod bench;
+pub mod gitlab_hook_log;
 pub mod hook_log;
 pub mod octokit;
 pub mod paths;

@@ -5,14 +5,18 @@
 //! [recovery]
 //! quota_share = 0.1        # of each integration's quota, for referrer `recovery`
 //! interval_secs = 300      # between passes (a source may set its own)
-//! lookback_secs = 259200   # the first pass looks this far back (GitHub keeps 3 days)
+//! lookback_secs = 259200   # the first pass looks this far back (GitHub keeps 3 days, GitLab lists 7)
 //!
 //! [[recovery.sources]]
 //! integration = 1
-//! source = "app"           # app | repository | organization
+//! source = "app"           # app | repository (or project) | organization (or group)
 //! # hook_id = "123"        # for repository and organization hooks
 //! # repository = "octocat/hello-world"  # the hook's repository (or one in its organization)
 //! ```
+//!
+//! `project` and `group` are the same sources under the names some
+//! providers give them: a project hook is a repository hook, a group hook
+//! an organization hook (of the group owning `repository`).
 //!
 //! Without a source nothing runs: an integration is reconciled only when
 //! a hook source is configured for it.

@@ -31,7 +31,12 @@ use super::config::HookSourceConfig;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PassReport {
     pub integration: i64,
+    /// The integration's provider, which decides what `delivery_ids` are
+    /// (each provider's delivery id header; see `docs/deliveries.md`).
+    pub provider: String,
+    /// `app`, `repository` (a project hook) or `organization` (a group hook).
     pub source: String,
+    pub hook_id: Option<String>,
     pub since: Option<Timestamp>,
     pub dry_run: bool,
     /// Delivery attempts listed.
@@ -49,6 +54,10 @@ pub struct PassReport {
     pub delivery_ids: Vec<String>,
     /// Why the pass stopped early, if it did (an error code).
     pub stopped: Option<String>,
+    /// The error's message, which tells a provider's own refusal (an
+    /// instance too old for the delivery API, a provider's limit on
+    /// redeliveries) from the reconciler's quota share running out.
+    pub stopped_detail: Option<String>,
 }
 
 impl PassReport {
@@ -128,7 +137,9 @@ pub async fn run(
 ) -> PassReport {
     let mut report = PassReport {
         integration: source.integration,
+        provider: scm.provider_name().to_owned(),
         source: source.source.as_str().to_owned(),
+        hook_id: source.hook_id.clone(),
         since,
         dry_run,
         ..PassReport::default()
@@ -138,6 +149,7 @@ pub async fn run(
         Err(err) => {
             tracing::warn!(integration = source.integration, code = err.code(), error = %err, "listing deliveries failed");
             report.stopped = Some(err.code().to_owned());
+            report.stopped_detail = Some(err.to_string());
             return report;
         }
     };
@@ -189,6 +201,7 @@ pub async fn run(
             Err(err) if err.code() == "rate_limit_exceeded" => {
                 tracing::info!(integration = source.integration, remaining = report.remaining, error = %err, "recovery paused: its quota share is spent");
                 report.stopped = Some(err.code().to_owned());
+                report.stopped_detail = Some(err.to_string());
                 break;
             }
             Err(err) => {
