@@ -387,7 +387,7 @@ class GitTree(TypedDict):
 class _HookDeliveryRequired(TypedDict):
     delivered_at: str
     delivery_id: str
-    """The event's delivery id as the webhook carries it (GitHub's `X-GitHub-Delivery`, GitLab's `X-Gitlab-Event-UUID`), shared by every attempt of the same event: what the ingress deduplicates on."""
+    """The event's delivery id as the webhook carries it (GitHub's `X-GitHub-Delivery`; GitLab's `Idempotency-Key`, else its `X-Gitlab-Event-UUID`), shared by every attempt of the same event: what the ingress deduplicates on."""
     event: str
     """The provider's event name (`pull_request`, `Merge Request Hook`, …)."""
     id: str
