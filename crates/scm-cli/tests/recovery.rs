@@ -220,7 +220,9 @@ impl Setup {
             .unwrap();
         let promtool = promtool_check(&metrics_text);
         assert!(promtool.is_ok(), "promtool: {promtool:?}");
-        assert!(metrics_text.contains("sentry_scm_deliveries_recovery_last_success{integration=\"1\"}"));
+        assert!(
+            metrics_text.contains("sentry_scm_deliveries_recovery_last_success{integration=\"1\"}")
+        );
         let recovered_line = metrics_text
             .lines()
             .find(|l| l.starts_with("sentry_scm_deliveries_recovered_total{"))
@@ -363,7 +365,13 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
     hook_server.abort();
 
     let redeliveries = log.redeliveries();
-    outcome.check("github", recovered_in, &redeliveries, &report, &recovered_line);
+    outcome.check(
+        "github",
+        recovered_in,
+        &redeliveries,
+        &report,
+        &recovered_line,
+    );
 }
 
 /// The GitLab run: the same steps against a project hook's event log.
@@ -385,7 +393,8 @@ async fn run_gitlab(dir: &Path, queue_env: Vec<(String, String)>) {
         .chain(queue_env)
         .collect(),
     );
-    let log = GitLabHookLog::start(format!("{}/webhooks/gitlab", setup.base()), WEBHOOK_SECRET).await;
+    let log =
+        GitLabHookLog::start(format!("{}/webhooks/gitlab", setup.base()), WEBHOOK_SECRET).await;
     setup.admin(&[
         "integration",
         "add",
@@ -455,7 +464,11 @@ async fn run_gitlab(dir: &Path, queue_env: Vec<(String, String)>) {
     // Every resend had a new event UUID: the key alone made them one event.
     let attempts = log.attempts();
     let uuids: HashSet<&str> = attempts.iter().map(|a| a.event_uuid.as_str()).collect();
-    assert_eq!(uuids.len(), attempts.len(), "a new X-Gitlab-Event-UUID per request");
+    assert_eq!(
+        uuids.len(),
+        attempts.len(),
+        "a new X-Gitlab-Event-UUID per request"
+    );
     assert_eq!(report["provider"], "gitlab", "{report}");
     assert_eq!(report["source"], "repository", "{report}");
     let resends = log.resends();

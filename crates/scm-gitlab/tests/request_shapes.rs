@@ -1405,7 +1405,13 @@ async fn every_supported_action_sends_the_documented_request() {
                 .q("per_page", 20)
                 .header("x-next-page", "2")
                 .reply(json!([
-                    hook_event(12, "key-b", "uuid-b2", "internal error", "2026-11-27T10:00:00Z"),
+                    hook_event(
+                        12,
+                        "key-b",
+                        "uuid-b2",
+                        "internal error",
+                        "2026-11-27T10:00:00Z"
+                    ),
                     hook_event(11, "key-a", "uuid-a", "200", "2026-11-27T09:30:00Z"),
                     hook_event(10, "key-b", "uuid-b1", "500", "2026-11-27T08:00:00Z"),
                 ]))],
@@ -1420,7 +1426,10 @@ async fn every_supported_action_sends_the_documented_request() {
     assert_eq!(items[0]["status_text"], "internal error");
     assert_eq!(items[1]["status"], "success");
     assert_eq!(items[1]["status_code"], 200);
-    assert!(out["next_cursor"].is_null(), "older entries end the listing");
+    assert!(
+        out["next_cursor"].is_null(),
+        "older entries end the listing"
+    );
 
     check("get_hook_delivery");
     let out = json_of(
@@ -1474,9 +1483,11 @@ async fn every_supported_action_sends_the_documented_request() {
             "redeliver_hook_delivery",
             json!({"source": "organization", "hook_id": "9", "delivery_id": "12"}),
         ),
-        vec![call("POST", api("/groups/group%2Fsub/hooks/9/events/12/resend"))
-            .status(201)
-            .reply(json!({"response_status": 200}))],
+        vec![
+            call("POST", api("/groups/group%2Fsub/hooks/9/events/12/resend"))
+                .status(201)
+                .reply(json!({"response_status": 200})),
+        ],
     )
     .await;
     let out = json_of(

@@ -674,7 +674,10 @@ async fn a_gitlab_resend_with_a_new_event_uuid_is_stored_once() {
     let old = Request::post("/webhooks/gitlab")
         .header("content-type", "application/json")
         .header("x-gitlab-event", "Merge Request Hook")
-        .header("x-gitlab-event-uuid", "13792a34-cac6-4fda-95a8-c58e00a3954e")
+        .header(
+            "x-gitlab-event-uuid",
+            "13792a34-cac6-4fda-95a8-c58e00a3954e",
+        )
         .header("x-gitlab-token", SECRET)
         .body(Body::from(body.clone()))
         .unwrap();

@@ -187,7 +187,10 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Response {
     if hook != GITLAB_HOOK_ID {
-        return (StatusCode::NOT_FOUND, axum::Json(json!({"message": "404 Not Found"})))
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"message": "404 Not Found"})),
+        )
             .into_response();
     }
     let per_page = query.per_page.unwrap_or(20).clamp(1, 100);
@@ -239,7 +242,10 @@ async fn resend(
 ) -> Response {
     let found = log.attempts().into_iter().find(|a| a.id == id);
     let Some(attempt) = found.filter(|_| hook == GITLAB_HOOK_ID) else {
-        return (StatusCode::NOT_FOUND, axum::Json(json!({"message": "404 Not Found"})))
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"message": "404 Not Found"})),
+        )
             .into_response();
     };
     log.0
