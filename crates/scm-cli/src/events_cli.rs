@@ -17,7 +17,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use scm_core::events::EventType;
 use scm_core::{Error, Secret};
 use scm_server::events::history::{DeliveryFilter, HistoryObserver, Outcome};
-use scm_server::events::redeliver::RedeliverError;
+use scm_server::events::redeliver::{replay, replay_all, RedeliverError};
 use scm_server::events::store::{ListenerFrom, ListenerRecord, NewListener};
 use scm_server::registry::{Registry, RegistryError};
 use scm_server::{Config, ServerError};
@@ -541,21 +541,30 @@ async fn events(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
             Ok(())
         }
         Some(("replay", sub)) => {
-            if sub.get_flag("all") {
+            let registry = open_registry(config).await?;
+            let result = if sub.get_flag("all") {
                 let listener = sub.get_one::<String>("listener").map(String::as_str);
-                let replayed = queue.replay_all(listener).await.map_err(queue_error)?;
-                print(&json!({ "replayed": replayed }));
-                Ok(())
+                replay_all(&registry, queue.as_ref(), listener)
+                    .await
+                    .map(Some)
             } else {
                 let id = *sub.get_one::<u64>("id").expect("required unless --all");
-                if queue.replay(id).await.map_err(queue_error)? {
-                    print(&json!({ "replayed": 1 }));
+                replay(&registry, queue.as_ref(), id)
+                    .await
+                    .map(|found| found.then_some(1))
+            };
+            registry.close().await;
+            match result.map_err(queue_error)? {
+                Some(replayed) => {
+                    print(&json!({ "replayed": replayed }));
                     Ok(())
-                } else {
-                    Err(Error::NotFound {
-                        detail: format!("dead letter {id} not found"),
-                    })
                 }
+                None => Err(Error::NotFound {
+                    detail: format!(
+                        "dead letter {} not found",
+                        sub.get_one::<u64>("id").copied().unwrap_or_default()
+                    ),
+                }),
             }
         }
         _ => Err(Error::invalid_input("unknown events command")),
