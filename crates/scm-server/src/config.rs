@@ -38,6 +38,8 @@ pub struct Config {
     pub metrics: crate::metrics_guard::MetricsConfig,
     /// `[recovery]`: hook sources whose missed deliveries are recovered.
     pub recovery: crate::recovery::RecoveryConfig,
+    /// `[events]`: how long the delivery history is kept.
+    pub events: crate::events::history::HistoryConfig,
 }
 
 impl Default for Config {
@@ -56,6 +58,7 @@ impl Default for Config {
             limits: Default::default(),
             metrics: Default::default(),
             recovery: Default::default(),
+            events: Default::default(),
         }
     }
 }
@@ -96,6 +99,7 @@ impl Config {
         config.queue.apply_env(env)?;
         config.observability.apply_env(env)?;
         config.limits.apply_env(env)?;
+        config.events.apply_env(env)?;
         config.recovery.validate()?;
         config.recovery.reserve_quota(&mut config.quota);
         config.quota.validate()?;

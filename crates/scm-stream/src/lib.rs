@@ -11,7 +11,9 @@
 //!   subscribed to ([`TypedEvent`]), beside the envelope.
 //! - [`Worker`]: runs every delivery with a deadline, isolated from the
 //!   others, retries with backoff and jitter, and dead-letters after the
-//!   listener's attempt limit.
+//!   listener's attempt limit. It reports each attempt to a
+//!   [`DeliveryObserver`] (a delivery history) and skips the listeners in
+//!   its [`PausedListeners`], whose deliveries wait in the queue.
 //!
 //! The guarantees, in one place:
 //! - an envelope is durable when [`EventQueue::enqueue`] returns, and a
@@ -30,6 +32,7 @@ mod http;
 mod listener;
 mod metrics;
 pub mod nats;
+mod observe;
 mod queue;
 mod retry;
 pub mod signature;
@@ -41,6 +44,7 @@ pub use error::QueueError;
 pub use http::HttpListener;
 pub use listener::{Listener, ListenerError, ListenerRegistry, ListenerSpec, RegistryError};
 pub use nats::{JetStreamConfig, JetStreamQueue};
+pub use observe::{AttemptReport, DeliveryObserver, PausedListeners};
 pub use queue::{
     DeadLetter, Delivery, EnqueueOutcome, EventQueue, ListenerSubscription, NackOutcome, StartFrom,
 };

@@ -3,13 +3,18 @@
 //! secrets live in.
 //!
 //! - [`ingress`]: `POST /webhooks/{provider}[/{integration}]`;
+//! - [`history`]: every accepted delivery and what each listener made of
+//!   it, for `scm events list|show` and the console;
+//! - [`redeliver`]: sending a recorded delivery to its listeners again;
 //! - [`store`]: webhook secrets and HTTP listeners in the registry;
 //! - [`WebhooksConfig`] (`[webhooks]`) and [`QueueConfig`] (`[queue]`).
 //!
 //! Providers plug in through [`scm_core::events::WebhookReceiver`], which
 //! [`receivers`] reads from their registrations.
 
+pub mod history;
 pub mod ingress;
+pub mod redeliver;
 pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
