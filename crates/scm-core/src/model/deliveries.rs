@@ -137,6 +137,22 @@ mod tests {
     }
 
     #[test]
+    fn project_and_group_name_repository_and_organization() {
+        assert_eq!(
+            "project".parse::<HookSource>().unwrap(),
+            HookSource::Repository
+        );
+        assert_eq!(
+            "group".parse::<HookSource>().unwrap(),
+            HookSource::Organization
+        );
+        let parsed: HookSource = serde_json::from_str("\"group\"").unwrap();
+        assert_eq!(parsed, HookSource::Organization);
+        assert_eq!(HookSource::Repository.as_str(), "repository");
+        assert!("installation".parse::<HookSource>().is_err());
+    }
+
+    #[test]
     fn since_stops_at_the_first_older_delivery() {
         let page = Page::new(
             vec![
