@@ -133,6 +133,10 @@ impl ProviderRegistration for BitbucketServerRegistration {
     fn webhooks(&self) -> Option<Arc<dyn WebhookReceiver>> {
         Some(Arc::new(BitbucketServerReceiver))
     }
+
+    fn webhook_headers(&self) -> &'static [&'static str] {
+        &["x-event-key", "x-request-id"]
+    }
 }
 
 #[cfg(test)]

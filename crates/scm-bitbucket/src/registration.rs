@@ -135,4 +135,13 @@ impl ProviderRegistration for BitbucketRegistration {
     fn webhooks(&self) -> Option<Arc<dyn scm_core::events::WebhookReceiver>> {
         Some(Arc::new(BitbucketReceiver))
     }
+
+    fn webhook_headers(&self) -> &'static [&'static str] {
+        &[
+            "x-event-key",
+            "x-request-uuid",
+            "x-hook-uuid",
+            "x-attempt-number",
+        ]
+    }
 }

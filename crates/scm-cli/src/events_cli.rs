@@ -280,7 +280,7 @@ fn delivery_arg() -> Arg {
     Arg::new("delivery_id")
         .required(true)
         .value_name("DELIVERY_ID")
-        .help("The provider's delivery id (X-GitHub-Delivery, …)")
+        .help("The provider's delivery id, as `scm events list` shows it")
 }
 
 fn provider_arg() -> Arg {

@@ -112,6 +112,15 @@ pub trait ProviderRegistration: Send + Sync + 'static {
     fn token_prefixes(&self) -> &'static [&'static str] {
         &[]
     }
+
+    /// Request headers of the provider's webhooks that an operator reads
+    /// with a delivery (event name, delivery, hook and attempt ids),
+    /// lower-case. The delivery history keeps only these and a few generic
+    /// ones, so a signature or token header is never listed here. None by
+    /// default.
+    fn webhook_headers(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Where an integration's provider is and how it authenticates. Missing

@@ -160,6 +160,16 @@ impl ProviderRegistration for GitHubRegistration {
     fn token_prefixes(&self) -> &'static [&'static str] {
         &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
     }
+
+    fn webhook_headers(&self) -> &'static [&'static str] {
+        &[
+            "x-github-event",
+            "x-github-delivery",
+            "x-github-hook-id",
+            "x-github-hook-installation-target-id",
+            "x-github-hook-installation-target-type",
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -143,6 +143,16 @@ impl ProviderRegistration for GitLabRegistration {
     fn token_prefixes(&self) -> &'static [&'static str] {
         &["glpat-"]
     }
+
+    fn webhook_headers(&self) -> &'static [&'static str] {
+        &[
+            "x-gitlab-event",
+            "x-gitlab-event-uuid",
+            "x-gitlab-webhook-uuid",
+            "x-gitlab-instance",
+            "idempotency-key",
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@
 //! queue runs.
 //!
 //! Nothing secret is stored: request headers pass an allow-list
-//! ([`SAFE_HEADERS`]) rather than a deny-list, so a provider adding a new
-//! token header cannot leak it; the envelope is stored without the raw
+//! ([`SAFE_HEADERS`] and each provider's own) rather than a deny-list, so
+//! a provider adding a new token header cannot leak it; the envelope is stored without the raw
 //! body (as HTTP listeners receive it); listener errors are the worker's
 //! reasons, which never carry URLs or secrets.
 //!
@@ -31,29 +31,14 @@ use sqlx::Row;
 use crate::config_error::ConfigError;
 use crate::registry::{Registry, RegistryError, Result};
 
-/// Request headers kept with a delivery, lower-case. Everything else is
-/// dropped: signatures (`X-Hub-Signature*`, `X-Gitlab-Token`,
-/// `X-Hub-Signature` of Bitbucket), `Authorization`, cookies and any
-/// header a provider adds later.
-pub const SAFE_HEADERS: &[&str] = &[
-    "content-type",
-    "content-length",
-    "user-agent",
-    "x-github-event",
-    "x-github-delivery",
-    "x-github-hook-id",
-    "x-github-hook-installation-target-id",
-    "x-github-hook-installation-target-type",
-    "x-gitlab-event",
-    "x-gitlab-event-uuid",
-    "x-gitlab-webhook-uuid",
-    "x-gitlab-instance",
-    "x-event-key",
-    "x-request-uuid",
-    "x-hook-uuid",
-    "x-attempt-number",
-    "x-request-id",
-];
+/// Request headers kept with every delivery, lower-case, beside the
+/// provider's own ([`ProviderRegistration::webhook_headers`]: event name,
+/// delivery and hook ids). Everything else is dropped: signatures,
+/// webhook tokens, `Authorization`, cookies and any header a provider adds
+/// later.
+///
+/// [`ProviderRegistration::webhook_headers`]: scm_core::registration::ProviderRegistration::webhook_headers
+pub const SAFE_HEADERS: &[&str] = &["content-type", "content-length", "user-agent"];
 
 /// Longest header value kept; longer ones are cut (they are for reading).
 const MAX_HEADER_VALUE: usize = 256;
@@ -61,10 +46,13 @@ const MAX_HEADER_VALUE: usize = 256;
 /// Longest listener error kept.
 const MAX_ERROR: usize = 1024;
 
-/// The headers of [`SAFE_HEADERS`] present in `headers`.
-pub fn safe_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
+/// The headers of [`SAFE_HEADERS`] and of `provider`'s webhook headers
+/// present in `headers`.
+pub fn safe_headers(provider: &str, headers: &HeaderMap) -> BTreeMap<String, String> {
+    let own = scm_providers::find(provider).map_or(&[][..], |p| p.webhook_headers());
     SAFE_HEADERS
         .iter()
+        .chain(own)
         .filter_map(|name| {
             let value = headers.get(*name)?.to_str().ok()?;
             Some((
@@ -312,7 +300,8 @@ impl Registry {
         stored.raw_body = bytes::Bytes::new();
         let envelope_json = String::from_utf8(stored.to_json())
             .map_err(|_| RegistryError::Invalid("envelope JSON is not UTF-8".into()))?;
-        let headers = serde_json::to_string(&safe_headers(headers)).unwrap_or_default();
+        let headers =
+            serde_json::to_string(&safe_headers(&envelope.provider, headers)).unwrap_or_default();
         let received_at = millis(envelope.received_at);
         let inserted = sqlx::query(
             "INSERT INTO deliveries (provider, delivery_id, event_type, provider_event, action, \
