@@ -4,11 +4,13 @@
 //!
 //! - [`ingress`]: `POST /webhooks/{provider}[/{integration}]`;
 //! - [`store`]: webhook secrets and HTTP listeners in the registry;
+//! - [`dead_letters`]: listing and replaying them (CLI and console);
 //! - [`WebhooksConfig`] (`[webhooks]`) and [`QueueConfig`] (`[queue]`).
 //!
 //! Providers plug in through [`scm_core::events::WebhookReceiver`], which
 //! [`receivers`] reads from their registrations.
 
+pub mod dead_letters;
 pub mod ingress;
 pub mod store;
 
