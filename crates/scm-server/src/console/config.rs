@@ -49,8 +49,10 @@ impl ConsoleConfig {
         self.admin_token.as_ref().is_some_and(|t| !t.is_empty())
     }
 
+    /// How long a session lasts (`0` ends it at once: the configuration
+    /// refuses it, tests use it).
     pub fn session_ttl(&self) -> Duration {
-        Duration::from_secs(self.session_ttl_secs.max(1))
+        Duration::from_secs(self.session_ttl_secs)
     }
 
     /// `SCM_CONSOLE_ADMIN_TOKEN`, `SCM_CONSOLE_SESSION_TTL_SECS`,
@@ -80,6 +82,12 @@ impl ConsoleConfig {
                     ))
                 }
             };
+        }
+        if self.session_ttl_secs == 0 {
+            return Err(invalid(
+                "console",
+                "`session_ttl_secs` must be positive".into(),
+            ));
         }
         if self.login_attempts_per_minute == 0 {
             return Err(invalid(
