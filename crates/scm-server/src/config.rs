@@ -40,6 +40,8 @@ pub struct Config {
     pub recovery: crate::recovery::RecoveryConfig,
     /// `[console]`: the operator console (off without an admin token).
     pub console: crate::console::ConsoleConfig,
+    /// `[events]`: how long the delivery history is kept.
+    pub events: crate::events::history::HistoryConfig,
 }
 
 impl Default for Config {
@@ -59,6 +61,7 @@ impl Default for Config {
             metrics: Default::default(),
             recovery: Default::default(),
             console: Default::default(),
+            events: Default::default(),
         }
     }
 }
@@ -100,6 +103,7 @@ impl Config {
         config.observability.apply_env(env)?;
         config.limits.apply_env(env)?;
         config.console.apply_env(env)?;
+        config.events.apply_env(env)?;
         config.recovery.validate()?;
         config.recovery.reserve_quota(&mut config.quota);
         config.quota.validate()?;

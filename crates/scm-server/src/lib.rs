@@ -167,6 +167,8 @@ pub struct Prepared {
     reconciler: Option<Arc<recovery::Reconciler>>,
     /// `/metrics` on its own address, when configured.
     metrics: Option<(tokio::net::TcpListener, axum::Router)>,
+    /// `[events]`: the delivery history's retention.
+    history: events::history::HistoryConfig,
 }
 
 impl Prepared {
@@ -196,6 +198,7 @@ impl Prepared {
         if let Some(reconciler) = self.reconciler {
             reconciler.spawn();
         }
+        events::history::spawn_pruning(self.registry.clone(), self.history.retention());
         if let Some((metrics_listener, metrics_app)) = self.metrics {
             let limits = self.limits.clone();
             tokio::spawn(async move {
@@ -276,6 +279,7 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         limits: config.limits.clone(),
         reconciler,
         metrics,
+        history: config.events.clone(),
     })
 }
 

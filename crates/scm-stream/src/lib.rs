@@ -30,6 +30,7 @@ mod http;
 mod listener;
 mod metrics;
 pub mod nats;
+mod observe;
 mod queue;
 mod retry;
 pub mod signature;
@@ -41,6 +42,7 @@ pub use error::QueueError;
 pub use http::HttpListener;
 pub use listener::{Listener, ListenerError, ListenerRegistry, ListenerSpec, RegistryError};
 pub use nats::{JetStreamConfig, JetStreamQueue};
+pub use observe::{AttemptReport, DeliveryObserver, PausedListeners};
 pub use queue::{
     DeadLetter, Delivery, EnqueueOutcome, EventQueue, ListenerSubscription, NackOutcome, StartFrom,
 };

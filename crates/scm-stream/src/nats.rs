@@ -654,6 +654,35 @@ impl EventQueue for JetStreamQueue {
         Ok(out)
     }
 
+    async fn redeliver(
+        &self,
+        envelope: &EventEnvelope,
+        listener: &str,
+    ) -> Result<bool, QueueError> {
+        // Fails for a listener that was never subscribed.
+        self.listener(listener).await?;
+        let mut headers = HeaderMap::new();
+        let nonce = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        headers.insert(
+            MSG_ID,
+            format!("redeliver:{listener}:{nonce}:{}", envelope.dedupe_key()).as_str(),
+        );
+        self.js
+            .publish_with_headers(
+                format!(
+                    "{}.replay.{listener}",
+                    self.event_subject(envelope.event_type())
+                ),
+                headers,
+                Bytes::from(envelope.to_json()),
+            )
+            .await
+            .map_err(QueueError::nats)?
+            .await
+            .map_err(QueueError::nats)?;
+        Ok(true)
+    }
+
     async fn replay(&self, id: u64) -> Result<bool, QueueError> {
         let message = match self.dead.get_raw_message(id).await {
             Ok(message) => message,

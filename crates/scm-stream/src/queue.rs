@@ -224,6 +224,16 @@ pub trait EventQueue: Send + Sync {
     /// attempt count. `false` if there is no such dead letter.
     async fn replay(&self, id: u64) -> Result<bool, QueueError>;
 
+    /// Delivers an event again to `listener` only, with a fresh attempt
+    /// count, whether it was delivered, failed or dead-lettered before (an
+    /// operator's "redeliver"); other listeners do not see it again.
+    /// `false` when this backend cannot deliver it any more: the SQLite
+    /// queue redelivers the event it still holds (within its retention,
+    /// with its raw body); JetStream publishes `envelope` on the listener's
+    /// replay subject, as a dead-letter replay does.
+    async fn redeliver(&self, envelope: &EventEnvelope, listener: &str)
+        -> Result<bool, QueueError>;
+
     /// Replays every dead letter (of one listener); returns how many.
     async fn replay_all(&self, listener: Option<&str>) -> Result<usize, QueueError> {
         let mut replayed = 0;

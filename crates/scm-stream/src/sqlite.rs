@@ -823,6 +823,48 @@ impl EventQueue for SqliteQueue {
             .collect())
     }
 
+    async fn redeliver(
+        &self,
+        envelope: &EventEnvelope,
+        listener: &str,
+    ) -> Result<bool, QueueError> {
+        let mut tx = self.pool.begin().await.map_err(QueueError::sqlite)?;
+        let subscribed = sqlx::query("SELECT 1 FROM scm_listeners WHERE name = ?1")
+            .bind(listener)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(QueueError::sqlite)?;
+        if subscribed.is_none() {
+            return Err(QueueError::UnknownListener(listener.to_owned()));
+        }
+        let Some(seq) = sqlx::query("SELECT seq FROM scm_events WHERE dedupe_key = ?1")
+            .bind(envelope.dedupe_key())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(QueueError::sqlite)?
+            .map(|row| row.get::<i64, _>(0))
+        else {
+            return Ok(false);
+        };
+        // A fresh ready delivery of that event to that listener only (a
+        // lease in flight is superseded: its ack no longer matches).
+        sqlx::query(
+            "INSERT INTO scm_deliveries (listener, event_seq, attempts, state, available_at)
+             VALUES (?1, ?2, 0, 'ready', ?3)
+             ON CONFLICT (listener, event_seq) DO UPDATE SET state = 'ready', attempts = 0,
+                 available_at = ?3, lease_token = NULL, last_error = NULL, dead_at = NULL",
+        )
+        .bind(listener)
+        .bind(seq)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await
+        .map_err(QueueError::sqlite)?;
+        tx.commit().await.map_err(QueueError::sqlite)?;
+        self.notify.notify_waiters();
+        Ok(true)
+    }
+
     async fn replay(&self, id: u64) -> Result<bool, QueueError> {
         let Ok(id) = i64::try_from(id) else {
             return Ok(false);

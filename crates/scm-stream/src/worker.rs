@@ -14,6 +14,7 @@ use tracing::Instrument as _;
 use crate::error::QueueError;
 use crate::listener::{ListenerRegistry, Registered};
 use crate::metrics::{self, RunTimes};
+use crate::observe::{AttemptReport, DeliveryObserver, PausedListeners};
 use crate::queue::{Delivery, EventQueue, NackOutcome};
 
 /// Settings shared by every listener of a worker.
@@ -117,6 +118,8 @@ pub struct Worker {
     queue: Arc<dyn EventQueue>,
     registry: Arc<ListenerRegistry>,
     config: WorkerConfig,
+    observer: Option<Arc<dyn DeliveryObserver>>,
+    paused: PausedListeners,
 }
 
 impl Worker {
@@ -129,7 +132,21 @@ impl Worker {
             queue,
             registry: Arc::new(registry),
             config,
+            observer: None,
+            paused: PausedListeners::default(),
         }
+    }
+
+    /// Reports every finished attempt to `observer` (the delivery history).
+    pub fn with_observer(mut self, observer: Arc<dyn DeliveryObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The paused listeners: their deliveries stay in the queue until they
+    /// are resumed. Updating the returned set takes effect at the next poll.
+    pub fn paused(&self) -> &PausedListeners {
+        &self.paused
     }
 
     pub fn queue(&self) -> &Arc<dyn EventQueue> {
@@ -157,13 +174,28 @@ impl Worker {
             .registry
             .get(listener)
             .ok_or_else(|| QueueError::UnknownListener(listener.to_owned()))?;
+        if self.paused.contains(listener) {
+            // Nothing is reserved, so nothing is lost: the queue keeps the
+            // deliveries. Waiting like an idle reservation keeps the loop
+            // from spinning.
+            tokio::time::sleep(wait).await;
+            return Ok(Vec::new());
+        }
         let deliveries = self
             .queue
             .reserve(listener, self.config.batch_size, wait)
             .await?;
         let queue = self.queue.clone();
+        let observer = self.observer.clone();
         Ok(futures::stream::iter(deliveries)
-            .map(|delivery| run_delivery(queue.clone(), registered.clone(), delivery))
+            .map(|delivery| {
+                run_delivery(
+                    queue.clone(),
+                    registered.clone(),
+                    observer.clone(),
+                    delivery,
+                )
+            })
             .buffer_unordered(registered.spec.concurrency)
             .collect()
             .await)
@@ -216,6 +248,7 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
 async fn run_delivery(
     queue: Arc<dyn EventQueue>,
     registered: Arc<Registered>,
+    observer: Option<Arc<dyn DeliveryObserver>>,
     delivery: Delivery,
 ) -> RunOutcome {
     let spec = &registered.spec;
@@ -313,6 +346,17 @@ async fn run_delivery(
                 real_time,
             },
         );
+        if let Some(observer) = observer {
+            observer
+                .attempted(&AttemptReport {
+                    listener: &spec.name,
+                    envelope: &delivery.envelope,
+                    attempt: delivery.attempt,
+                    outcome: &outcome,
+                    finished_at: Utc::now(),
+                })
+                .await;
+        }
         outcome
     }
     .instrument(span)

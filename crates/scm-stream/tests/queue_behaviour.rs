@@ -484,7 +484,40 @@ macro_rules! suite {
     };
 }
 
+/// An operator's redelivery: a delivered event goes again to the chosen
+/// listener only, with a fresh attempt count.
+async fn redeliver_reaches_one_listener_only(backend: Backend) {
+    let queue = backend.open().await;
+    for name in ["chosen", "other"] {
+        queue
+            .subscribe(&subscription(name, &[EventType::Push], 3, 30.0))
+            .await
+            .unwrap();
+    }
+    let envelope = push_envelope("r-1");
+    queue.enqueue(&envelope).await.unwrap();
+    for name in ["chosen", "other"] {
+        let got = drain(queue.as_ref(), name, 1, 5.0).await;
+        assert_eq!(got.len(), 1, "{name}");
+        queue.ack(&got[0]).await.unwrap();
+    }
+    assert!(queue.redeliver(&envelope, "chosen").await.unwrap());
+    let again = drain(queue.as_ref(), "chosen", 1, 5.0).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempt, 1);
+    assert_eq!(again[0].envelope.delivery_id, "r-1");
+    queue.ack(&again[0]).await.unwrap();
+    assert!(queue
+        .reserve("other", 1, secs(0.5))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(queue.redeliver(&envelope, "nobody").await.is_err());
+    backend.cleanup().await;
+}
+
 suite!(
+    redeliver_reaches_one_listener_only,
     dedupes_by_delivery_id,
     answers_which_deliveries_were_accepted,
     one_delivery_per_event_and_listener,

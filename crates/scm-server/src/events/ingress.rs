@@ -9,7 +9,9 @@
 //!    bytes against every active secret (401), then parses (400);
 //! 4. the repository is resolved through the registry;
 //! 5. the envelope is enqueued durably (deduplicated by delivery id);
-//! 6. only then the answer is 2xx.
+//! 6. an accepted delivery is recorded in the delivery history
+//!    ([`super::history`]; a failure there is logged, not answered);
+//! 7. only then the answer is 2xx.
 //!
 //! Every 2xx is **202 Accepted** with `{"status": …, "delivery_id": …}`:
 //! `accepted` (stored), `duplicate` (this delivery id was stored before),
@@ -258,6 +260,7 @@ async fn ingest(
     check_content_length(headers, ingress.max_body)?;
     check_content_type(headers)?;
     let body = read_body(body, ingress.max_body).await?;
+    let size = body.len();
 
     let secrets: Arc<[Secret]> = match integration {
         None => ingress.secrets.get(provider).cloned().unwrap_or_default(),
@@ -313,7 +316,18 @@ async fn ingest(
         unavailable("webhook_enqueue_failed", "the event queue is unavailable")
     })?;
     let status = match outcome {
-        EnqueueOutcome::Accepted => "accepted",
+        EnqueueOutcome::Accepted => {
+            // The event is durable in the queue already; a history that
+            // cannot be written must not make the provider send it again.
+            if let Err(err) = ingress
+                .registry
+                .record_delivery(&envelope, headers, size)
+                .await
+            {
+                tracing::warn!(provider, error = %err, "delivery history not written");
+            }
+            "accepted"
+        }
         EnqueueOutcome::Duplicate => "duplicate",
     };
     Ok((status, envelope.delivery_id))

@@ -3,6 +3,9 @@
 //! secrets live in.
 //!
 //! - [`ingress`]: `POST /webhooks/{provider}[/{integration}]`;
+//! - [`history`]: every accepted delivery and what each listener made of
+//!   it, for `scm events list|show` and the console;
+//! - [`redeliver`]: sending a recorded delivery to its listeners again;
 //! - [`store`]: webhook secrets and HTTP listeners in the registry;
 //! - [`dead_letters`]: listing and replaying them (CLI and console);
 //! - [`WebhooksConfig`] (`[webhooks]`) and [`QueueConfig`] (`[queue]`).
@@ -11,7 +14,9 @@
 //! [`receivers`] reads from their registrations.
 
 pub mod dead_letters;
+pub mod history;
 pub mod ingress;
+pub mod redeliver;
 pub mod store;
 
 use std::collections::{BTreeMap, HashMap};

@@ -86,6 +86,9 @@ pub struct ListenerRecord {
     pub deadline_ms: u64,
     pub from: ListenerFrom,
     pub created_at: i64,
+    /// `scm worker` holds a paused listener's deliveries in the queue.
+    #[serde(default)]
+    pub paused: bool,
 }
 
 fn now() -> i64 {
@@ -221,6 +224,7 @@ impl Registry {
             deadline_ms: new.deadline_ms,
             from: new.from,
             created_at,
+            paused: false,
         })
     }
 
@@ -265,6 +269,31 @@ impl Registry {
         rows.iter().map(listener_from_row).collect()
     }
 
+    /// Pauses or resumes a listener. Workers poll the flag, so it takes
+    /// effect within their poll interval without a restart; deliveries
+    /// wait in the queue meanwhile.
+    pub async fn set_listener_paused(&self, name: &str, paused: bool) -> Result<()> {
+        let done = sqlx::query("UPDATE listeners SET paused = $1 WHERE name = $2")
+            .bind(i64::from(paused))
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(RegistryError::NotFound(format!("listener `{name}`")));
+        }
+        Ok(())
+    }
+
+    /// The names of the paused listeners.
+    pub async fn paused_listeners(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT name FROM listeners WHERE paused = 1 ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(RegistryError::from))
+            .collect()
+    }
+
     pub async fn remove_listener(&self, name: &str) -> Result<()> {
         let done = sqlx::query("DELETE FROM listeners WHERE name = $1")
             .bind(name)
@@ -278,7 +307,7 @@ impl Registry {
 }
 
 const LISTENER_COLUMNS: &str = "SELECT name, url, events, secret, max_attempts, deadline_ms, \
-     created_at, start_from FROM listeners";
+     created_at, start_from, paused FROM listeners";
 
 fn events_text(events: &[EventType]) -> String {
     events
@@ -307,6 +336,7 @@ fn listener_from_row(row: &sqlx::any::AnyRow) -> Result<(ListenerRecord, String)
             deadline_ms: row.try_get::<i64, _>("deadline_ms")?.max(1) as u64,
             from: row.try_get::<String, _>("start_from")?.parse()?,
             created_at: row.try_get("created_at")?,
+            paused: row.try_get::<i64, _>("paused")? != 0,
         },
         row.try_get("secret")?,
     ))
