@@ -80,9 +80,12 @@ pub fn router(state: SharedConsole) -> Router {
         .route("/console/logout", post(auth::logout))
         .route("/console/assets/{file}", get(assets::serve))
         .route("/console/deliveries", get(deliveries::list))
-        .route("/console/deliveries/{id}", get(deliveries::show))
         .route(
-            "/console/deliveries/{id}/redeliver",
+            "/console/deliveries/{provider}/{delivery_id}",
+            get(deliveries::show),
+        )
+        .route(
+            "/console/deliveries/{provider}/{delivery_id}/redeliver",
             post(deliveries::redeliver),
         )
         .route("/console/dead-letters", get(dead_letters::list))

@@ -1,5 +1,5 @@
 //! The overview: whether the registry, the queue and Redis answer, and
-//! the delivery figures of the last hour.
+//! the delivery figures of the last hour (from the delivery history).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -18,6 +18,11 @@ pub async fn page(State(state): State<SharedConsole>, Operator(op): Operator) ->
         Some(redis) => Some(redis.ping().await),
         None => None,
     };
+    let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let summary = state.registry.history_summary(hour_ago).await.ok();
+    let per_minute = summary
+        .as_ref()
+        .map(|s| format!("{:.1}", s.deliveries as f64 / 60.0));
     render(
         &state,
         Some(&op),
@@ -31,6 +36,8 @@ pub async fn page(State(state): State<SharedConsole>, Operator(op): Operator) ->
                 "redis": redis,
             },
             "dead_letters": dead_letters,
+            "summary": summary,
+            "per_minute": per_minute,
         }),
     )
 }
