@@ -1,5 +1,7 @@
-//! The event stream's commands: `scm worker`, `scm events dead-letters`,
-//! `scm events replay`, `scm listener add|list|remove` and
+//! The event stream's commands: `scm worker`, `scm events list|show`
+//! (the delivery history), `scm events redeliver`, `scm events
+//! dead-letters`, `scm events replay`, `scm listener
+//! add|list|remove|pause|resume` and
 //! `scm webhook-secret add|list|remove`.
 //!
 //! They read the same configuration as `scm serve` (`--config FILE`,
@@ -15,6 +17,8 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use scm_core::events::EventType;
 use scm_core::{Error, Secret};
 use scm_server::events::dead_letters::{self, Replay};
+use scm_server::events::history::{DeliveryFilter, HistoryObserver, Outcome};
+use scm_server::events::redeliver::RedeliverError;
 use scm_server::events::store::{ListenerFrom, ListenerRecord, NewListener};
 use scm_server::registry::{Registry, RegistryError};
 use scm_server::{Config, ServerError};
@@ -48,8 +52,64 @@ pub fn commands() -> Vec<Command> {
         ),
         config_args(
             Command::new("events")
-                .about("Inspect and replay dead letters")
+                .about("The delivery history, redeliveries, dead letters and replays")
                 .subcommand_required(true)
+                .subcommand(
+                    Command::new("list")
+                        .about("List recorded deliveries as JSON, newest first, with each listener's outcome")
+                        .arg(Arg::new("provider").long("provider").value_name("NAME"))
+                        .arg(
+                            Arg::new("event")
+                                .long("event")
+                                .value_name("TYPE")
+                                .help("Neutral event type (pull_request, push, …)"),
+                        )
+                        .arg(
+                            Arg::new("repository")
+                                .long("repository")
+                                .value_name("OWNER/NAME")
+                                .help("Repository full name (any case)"),
+                        )
+                        .arg(listener_filter().help("Deliveries this listener has a part in"))
+                        .arg(
+                            Arg::new("outcome")
+                                .long("outcome")
+                                .value_parser(["pending", "delivered", "failed", "dead_lettered"])
+                                .help("Deliveries with a listener in this outcome"),
+                        )
+                        .arg(
+                            Arg::new("since")
+                                .long("since")
+                                .value_name("TIME")
+                                .help("Received at or after: RFC 3339 (2026-01-31T12:00:00Z) or an age (90s, 15m, 2h, 7d)"),
+                        )
+                        .arg(
+                            Arg::new("limit")
+                                .long("limit")
+                                .value_parser(clap::value_parser!(u32).range(1..=1000))
+                                .default_value("50"),
+                        )
+                        .arg(
+                            Arg::new("before")
+                                .long("before")
+                                .value_name("ID")
+                                .value_parser(clap::value_parser!(i64))
+                                .help("Only deliveries with a history id below this one (the next page)"),
+                        ),
+                )
+                .subcommand(
+                    Command::new("show")
+                        .about("Show one delivery: safe headers, the neutral event, each listener's attempts")
+                        .arg(delivery_arg())
+                        .arg(provider_arg()),
+                )
+                .subcommand(
+                    Command::new("redeliver")
+                        .about("Deliver a recorded delivery again, to one listener or all of its listeners")
+                        .arg(delivery_arg())
+                        .arg(provider_arg())
+                        .arg(listener_filter().help("Only this listener (default: all of the delivery's listeners)")),
+                )
                 .subcommand(
                     Command::new("dead-letters")
                         .about("List dead letters as JSON, oldest first")
@@ -133,6 +193,16 @@ pub fn commands() -> Vec<Command> {
                 )
                 .subcommand(Command::new("list").about("List HTTP listeners (without secrets)"))
                 .subcommand(
+                    Command::new("pause")
+                        .about("Hold a listener's deliveries in the queue (running workers stop within seconds)")
+                        .arg(Arg::new("name").required(true).help("The listener's name")),
+                )
+                .subcommand(
+                    Command::new("resume")
+                        .about("Deliver a paused listener's events again, those held first")
+                        .arg(Arg::new("name").required(true).help("The listener's name")),
+                )
+                .subcommand(
                     Command::new("remove")
                         .about("Remove a listener and its subscription")
                         .arg(Arg::new("name").required(true).help("The listener's name")),
@@ -205,6 +275,46 @@ fn from_arg() -> Arg {
 
 fn listener_filter() -> Arg {
     Arg::new("listener").long("listener").value_name("NAME")
+}
+
+fn delivery_arg() -> Arg {
+    Arg::new("delivery_id")
+        .required(true)
+        .value_name("DELIVERY_ID")
+        .help("The provider's delivery id (X-GitHub-Delivery, …)")
+}
+
+fn provider_arg() -> Arg {
+    Arg::new("provider")
+        .long("provider")
+        .value_name("NAME")
+        .help("The provider, when two providers used the same delivery id")
+}
+
+/// `--since`: an RFC 3339 time or an age back from now.
+fn parse_since(value: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(value) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    let invalid = || {
+        Error::invalid_input(format!(
+            "--since `{}`: expected an RFC 3339 time or an age such as 90s, 15m, 2h, 7d",
+            value.chars().take(40).collect::<String>()
+        ))
+    };
+    let unit = value.chars().last().ok_or_else(invalid)?;
+    let number: i64 = value[..value.len() - unit.len_utf8()]
+        .parse()
+        .map_err(|_| invalid())?;
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(invalid()),
+    };
+    let age = chrono::Duration::try_seconds(number.saturating_mul(seconds)).ok_or_else(invalid)?;
+    Ok(chrono::Utc::now() - age)
 }
 
 fn integration_arg() -> Arg {
@@ -334,8 +444,8 @@ async fn worker(config: &Config, print_events: Option<ListenerFrom>) -> Result<(
     scm_server::observability::startup::log_configuration(config, "worker");
     let registry = open_registry(config).await?;
     let listeners = listener_registry(&registry, print_events).await?;
-    registry.close().await;
     if listeners.is_empty() {
+        registry.close().await;
         return Err(Error::invalid_input(
             "no listener is registered (scm listener add …, or --print-events)",
         ));
@@ -353,10 +463,31 @@ async fn worker(config: &Config, print_events: Option<ListenerFrom>) -> Result<(
              `--from earliest` on its first run delivers what the queue already holds"
         );
     }
-    Worker::new(queue, listeners, WorkerConfig::default())
-        .run(shutdown_signal())
-        .await
-        .map_err(queue_error)
+    let worker = Worker::new(queue, listeners, WorkerConfig::default())
+        .with_observer(Arc::new(HistoryObserver(registry.clone())));
+    let follow = tokio::spawn(follow_paused(registry.clone(), worker.paused().clone()));
+    let result = worker.run(shutdown_signal()).await.map_err(queue_error);
+    follow.abort();
+    registry.close().await;
+    result
+}
+
+/// How often a running worker reads which listeners are paused.
+const PAUSE_POLL: Duration = Duration::from_secs(2);
+
+/// Keeps the worker's paused set equal to the registry's flags, so
+/// `scm listener pause|resume` takes effect without a restart (the worker
+/// logs when each listener stops and starts again). A registry that does
+/// not answer leaves the set as it was.
+async fn follow_paused(registry: Registry, paused: scm_stream::PausedListeners) {
+    let mut every = tokio::time::interval(PAUSE_POLL);
+    loop {
+        every.tick().await;
+        match registry.paused_listeners().await {
+            Ok(names) => paused.replace(names),
+            Err(err) => tracing::warn!(error = %err, "reading paused listeners failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -381,6 +512,12 @@ async fn shutdown_signal() {
 }
 
 async fn events(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
+    match matches.subcommand() {
+        Some(("list", sub)) => return history_list(config, sub).await,
+        Some(("show", sub)) => return history_show(config, sub).await,
+        Some(("redeliver", sub)) => return redeliver(config, sub).await,
+        _ => {}
+    }
     let queue = open_queue(config).await?;
     match matches.subcommand() {
         Some(("dead-letters", sub)) => {
@@ -413,6 +550,83 @@ async fn events(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
             }
         }
         _ => Err(Error::invalid_input("unknown events command")),
+    }
+}
+
+async fn history_list(config: &Config, sub: &ArgMatches) -> Result<(), Error> {
+    let text = |name: &str| sub.get_one::<String>(name).cloned();
+    let filter = DeliveryFilter {
+        provider: text("provider"),
+        event_type: text("event"),
+        repository: text("repository"),
+        listener: text("listener"),
+        outcome: text("outcome")
+            .map(|o| o.parse::<Outcome>())
+            .transpose()
+            .map_err(registry_error)?,
+        since: text("since").map(|s| parse_since(&s)).transpose()?,
+        until: None,
+        before_id: sub.get_one::<i64>("before").copied(),
+        limit: sub.get_one::<u32>("limit").copied(),
+    };
+    let registry = open_registry(config).await?;
+    let listed = registry.list_deliveries(&filter).await;
+    registry.close().await;
+    print(&serde_json::to_value(listed.map_err(registry_error)?).unwrap_or_default());
+    Ok(())
+}
+
+async fn history_show(config: &Config, sub: &ArgMatches) -> Result<(), Error> {
+    let delivery_id = sub.get_one::<String>("delivery_id").expect("required");
+    let provider = sub.get_one::<String>("provider").map(String::as_str);
+    let registry = open_registry(config).await?;
+    let found = registry.delivery(delivery_id, provider).await;
+    registry.close().await;
+    match found.map_err(registry_error)? {
+        Some(record) => {
+            print(&serde_json::to_value(record).unwrap_or_default());
+            Ok(())
+        }
+        None => Err(Error::NotFound {
+            detail: format!("delivery {delivery_id} not found in the history"),
+        }),
+    }
+}
+
+async fn redeliver(config: &Config, sub: &ArgMatches) -> Result<(), Error> {
+    let delivery_id = sub.get_one::<String>("delivery_id").expect("required");
+    let provider = sub.get_one::<String>("provider").map(String::as_str);
+    let listener = sub.get_one::<String>("listener").map(String::as_str);
+    let registry = open_registry(config).await?;
+    let queue = match open_queue(config).await {
+        Ok(queue) => queue,
+        Err(err) => {
+            registry.close().await;
+            return Err(err);
+        }
+    };
+    let result = scm_server::events::redeliver::redeliver(
+        &registry,
+        queue.as_ref(),
+        delivery_id,
+        provider,
+        listener,
+    )
+    .await;
+    registry.close().await;
+    match result {
+        Ok(listeners) => {
+            print(&json!({ "redelivered": listeners }));
+            Ok(())
+        }
+        Err(err @ (RedeliverError::NotFound(_) | RedeliverError::NotAListener { .. })) => {
+            Err(Error::NotFound {
+                detail: err.to_string(),
+            })
+        }
+        Err(RedeliverError::Registry(err)) => Err(registry_error(err)),
+        Err(RedeliverError::Queue(err)) => Err(queue_error(err)),
+        Err(err @ RedeliverError::NotHeld(_)) => Err(Error::invalid_input(err.to_string())),
     }
 }
 
@@ -457,6 +671,15 @@ async fn listener(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
             let listeners = registry.list_listeners().await.map_err(registry_error)?;
             print(&serde_json::to_value(&listeners).unwrap_or_default());
             Ok(())
+        }
+        Some((verb @ ("pause" | "resume"), sub)) => {
+            let name = sub.get_one::<String>("name").cloned().unwrap_or_default();
+            let paused = verb == "pause";
+            registry
+                .set_listener_paused(&name, paused)
+                .await
+                .map_err(registry_error)
+                .map(|()| print(&json!({ "listener": name, "paused": paused })))
         }
         Some(("remove", sub)) => {
             let name = sub.get_one::<String>("name").cloned().unwrap_or_default();

@@ -211,7 +211,19 @@ impl Worker {
             let name = registered.spec.name.clone();
             let mut stopped = stopped.clone();
             async move {
+                let mut was_paused = false;
                 while !*stopped.borrow() {
+                    // Said between two polls: once "paused" is logged, no
+                    // reservation of this listener is in flight.
+                    let paused = self.paused.contains(&name);
+                    if paused != was_paused {
+                        was_paused = paused;
+                        if paused {
+                            tracing::info!(listener = %name, "listener paused; its deliveries wait in the queue");
+                        } else {
+                            tracing::info!(listener = %name, "listener resumed");
+                        }
+                    }
                     let poll = self.poll_once(&name, self.config.poll_wait);
                     if let Err(err) = poll.await {
                         tracing::error!(listener = %name, error = %err, "event queue error");
