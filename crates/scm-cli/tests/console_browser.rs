@@ -51,7 +51,10 @@ fn scm(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scm"));
     command
         .current_dir(dir)
-        .env("SCM_DATABASE_URL", format!("sqlite://{}", dir.join("scm.db").display()))
+        .env(
+            "SCM_DATABASE_URL",
+            format!("sqlite://{}", dir.join("scm.db").display()),
+        )
         .env("SCM_QUEUE_PATH", dir.join("events.db"))
         .env("SCM_QUEUE_FSYNC", "false")
         .env_remove("SCM_SECRET_KEY")
@@ -80,10 +83,16 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 fn tools_present(root: &Path) -> bool {
     let playwright = root.join("node_modules/playwright-core/package.json");
-    for (what, path) in [("chromium", Path::new(CHROMIUM)), ("playwright-core", &playwright)] {
+    for (what, path) in [
+        ("chromium", Path::new(CHROMIUM)),
+        ("playwright-core", &playwright),
+    ] {
         if !path.exists() {
             // `.ci/run` installs both; a run without them says so loudly.
-            eprintln!("skipped: {what} not found at {} (run .ci/run)", path.display());
+            eprintln!(
+                "skipped: {what} not found at {} (run .ci/run)",
+                path.display()
+            );
             return false;
         }
     }
@@ -130,52 +139,97 @@ async fn the_console_in_a_real_browser() {
     let github_integration = admin(
         dir,
         &[
-            "integration", "add", "--provider", "github", "--name", "acme-github",
-            "--api-url", &github.uri(), "--web-url", "https://github.com",
-            "--token", GITHUB_TOKEN,
+            "integration",
+            "add",
+            "--provider",
+            "github",
+            "--name",
+            "acme-github",
+            "--api-url",
+            &github.uri(),
+            "--web-url",
+            "https://github.com",
+            "--token",
+            GITHUB_TOKEN,
         ],
     )["id"]
         .to_string();
     let gitlab_integration = admin(
         dir,
         &[
-            "integration", "add", "--provider", "gitlab", "--name", "acme-gitlab",
-            "--api-url", "http://127.0.0.1:9/api/v4", "--token", GITLAB_TOKEN,
+            "integration",
+            "add",
+            "--provider",
+            "gitlab",
+            "--name",
+            "acme-gitlab",
+            "--api-url",
+            "http://127.0.0.1:9/api/v4",
+            "--token",
+            GITLAB_TOKEN,
         ],
     )["id"]
         .to_string();
     let github_repo = admin(
         dir,
         &[
-            "repo", "add", "--org", "7", "--integration", &github_integration,
-            "--full-name", github_full_name,
+            "repo",
+            "add",
+            "--org",
+            "7",
+            "--integration",
+            &github_integration,
+            "--full-name",
+            github_full_name,
         ],
     )["id"]
         .to_string();
     admin(
         dir,
         &[
-            "repo", "add", "--org", "7", "--integration", &gitlab_integration,
-            "--full-name", gitlab_full_name,
+            "repo",
+            "add",
+            "--org",
+            "7",
+            "--integration",
+            &gitlab_integration,
+            "--full-name",
+            gitlab_full_name,
         ],
     );
     let (steady_port, flaky_port) = (free_port(), free_port());
     admin(
         dir,
         &[
-            "listener", "add", "--name", "steady",
-            "--url", &format!("http://127.0.0.1:{steady_port}/events"),
-            "--events", "pull_request,push,issue,comment",
-            "--secret", LISTENER_SECRET,
+            "listener",
+            "add",
+            "--name",
+            "steady",
+            "--url",
+            &format!("http://127.0.0.1:{steady_port}/events"),
+            "--events",
+            "pull_request,push,issue,comment",
+            "--secret",
+            LISTENER_SECRET,
         ],
     );
     admin(
         dir,
         &[
-            "listener", "add", "--name", "flaky",
-            "--url", &format!("http://127.0.0.1:{flaky_port}/events"),
-            "--events", "pull_request", "--max-attempts", "2", "--deadline-ms", "2000",
-            "--secret", LISTENER_SECRET,
+            "listener",
+            "add",
+            "--name",
+            "flaky",
+            "--url",
+            &format!("http://127.0.0.1:{flaky_port}/events"),
+            "--events",
+            "pull_request",
+            "--max-attempts",
+            "2",
+            "--deadline-ms",
+            "2000",
+            "--secret",
+            LISTENER_SECRET,
         ],
     );
     let github_file = dir.join("github-pull-request.json");
@@ -258,7 +312,12 @@ async fn the_console_in_a_real_browser() {
     for change in ["replay", "revoke client key", "create client key", "login"] {
         assert!(log.contains(change), "serve.log logs `{change}`");
     }
-    for secret in [ADMIN_TOKEN, GITHUB_WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, LISTENER_SECRET] {
+    for secret in [
+        ADMIN_TOKEN,
+        GITHUB_WEBHOOK_SECRET,
+        GITLAB_WEBHOOK_SECRET,
+        LISTENER_SECRET,
+    ] {
         assert!(!log.contains(secret), "serve.log carries a secret");
     }
 }

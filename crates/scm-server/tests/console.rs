@@ -86,8 +86,8 @@ impl Console {
     }
 
     async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Answer {
-        let mut request = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -125,7 +125,9 @@ async fn the_console_is_off_without_an_admin_token() {
         ..scm_server::Config::default()
     };
     let secrets = SecretBox::from_encoded(&SecretBox::generate_key()).unwrap();
-    let registry = Registry::connect(&config.database_url, secrets).await.unwrap();
+    let registry = Registry::connect(&config.database_url, secrets)
+        .await
+        .unwrap();
     let queue = SqliteQueue::open(SqliteConfig::new(dir.path().join("q.db")))
         .await
         .unwrap();
@@ -228,7 +230,11 @@ async fn every_change_needs_the_sessions_csrf_token() {
     let token = csrf(&keys.body);
     let revoke = format!("/console/keys/{}/revoke", key.key_id);
 
-    for form in ["".to_owned(), "csrf=0".to_owned(), format!("csrf={}", "a".repeat(64))] {
+    for form in [
+        "".to_owned(),
+        "csrf=0".to_owned(),
+        format!("csrf={}", "a".repeat(64)),
+    ] {
         let refused = console.post(&revoke, Some(&cookie), &form).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "form `{form}`");
     }
@@ -246,13 +252,31 @@ async fn every_change_needs_the_sessions_csrf_token() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(console.registry.list_client_keys().await.unwrap().len(), 1);
-    assert!(!console.registry.client_key(&key.key_id).await.unwrap().unwrap().record.revoked);
+    assert!(
+        !console
+            .registry
+            .client_key(&key.key_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .record
+            .revoked
+    );
 
     let done = console
         .post(&revoke, Some(&cookie), &format!("csrf={token}"))
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    assert!(console.registry.client_key(&key.key_id).await.unwrap().unwrap().record.revoked);
+    assert!(
+        console
+            .registry
+            .client_key(&key.key_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .record
+            .revoked
+    );
 }
 
 #[tokio::test]
@@ -309,7 +333,10 @@ async fn no_page_shows_a_secret() {
         .post(
             "/console/keys",
             Some(&cookie),
-            &format!("csrf={}&name=fresh&organizations=7&referrers=", csrf(&keys.body)),
+            &format!(
+                "csrf={}&name=fresh&organizations=7&referrers=",
+                csrf(&keys.body)
+            ),
         )
         .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
@@ -324,7 +351,13 @@ async fn no_page_shows_a_secret() {
         .find(|k| k.name == "fresh")
         .unwrap();
     assert_eq!(
-        registry.client_key(&new_key.key_id).await.unwrap().unwrap().secret.expose(),
+        registry
+            .client_key(&new_key.key_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .secret
+            .expose(),
         new_secret
     );
 

@@ -186,6 +186,8 @@ try {
   check("the delivery page shows steady delivered", steadyRow.includes("delivered"));
   check("the delivery page shows the neutral event JSON", (await page.locator("pre.event").textContent()).includes(githubDelivery));
   await snapshot("delivery");
+  // What a 1280x800 window shows of it (the README's picture).
+  await page.screenshot({ path: path.join(SHOTS, "delivery-window.png") });
 
   // A client key created in the console: its secret is shown once.
   await page.goto(`${BASE}/console/keys`);

@@ -43,7 +43,12 @@ fn table() -> &'static Table {
     TABLE.get_or_init(Default::default)
 }
 
-fn with_row(integration: &str, referrer: &str, window_id: u64, change: impl FnOnce(&mut QuotaUsage)) {
+fn with_row(
+    integration: &str,
+    referrer: &str,
+    window_id: u64,
+    change: impl FnOnce(&mut QuotaUsage),
+) {
     let mut table = table().lock().unwrap_or_else(|e| e.into_inner());
     let row = table
         .entry((integration.to_owned(), referrer.to_owned()))

@@ -51,7 +51,13 @@ pub async fn login_page(State(state): State<SharedConsole>, headers: HeaderMap) 
     if state.sessions.current(&headers).is_some() {
         return Redirect::to("/console").into_response();
     }
-    render(&state, None, "login.html", "login", json!({ "failed": false }))
+    render(
+        &state,
+        None,
+        "login.html",
+        "login",
+        json!({ "failed": false }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -122,7 +128,10 @@ pub async fn login(
     );
     (
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, "/console".to_owned()), (header::SET_COOKIE, cookie)],
+        [
+            (header::LOCATION, "/console".to_owned()),
+            (header::SET_COOKIE, cookie),
+        ],
     )
         .into_response()
 }
@@ -149,5 +158,3 @@ pub async fn logout(
     )
         .into_response()
 }
-
-

@@ -43,7 +43,10 @@ where
 {
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &SharedConsole) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        request: Request,
+        state: &SharedConsole,
+    ) -> Result<Self, Self::Rejection> {
         let Some(operator) = state.sessions.current(request.headers()) else {
             return Err(refused("no console session: log in again"));
         };

@@ -100,7 +100,10 @@ pub fn router(state: SharedConsole) -> Router {
             "/console/repositories/{id}/{change}",
             post(registry::set_repository_active),
         )
-        .route("/console/keys", get(registry::keys).post(registry::create_key))
+        .route(
+            "/console/keys",
+            get(registry::keys).post(registry::create_key),
+        )
         .route("/console/keys/{key_id}/revoke", post(registry::revoke_key))
         .route("/console/webhook-secrets", get(registry::webhook_secrets))
         .route("/console/capabilities", get(capabilities::page))

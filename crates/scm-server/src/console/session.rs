@@ -183,13 +183,21 @@ mod tests {
 
         let expired = Sessions::new(Duration::ZERO);
         let (id, _) = expired.open();
-        assert!(expired.current(&with_cookie(&format!("{COOKIE}={id}"))).is_none());
+        assert!(expired
+            .current(&with_cookie(&format!("{COOKIE}={id}")))
+            .is_none());
     }
 
     #[test]
     fn cookie_attributes() {
         let cookie = set_cookie(Some("abc"), Duration::from_secs(60), true);
-        for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/console", "Max-Age=60"] {
+        for part in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Secure",
+            "Path=/console",
+            "Max-Age=60",
+        ] {
             assert!(cookie.contains(part), "{cookie}");
         }
         assert!(!set_cookie(Some("abc"), Duration::from_secs(60), false).contains("Secure"));

@@ -14,14 +14,26 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("overview.html", include_str!("templates/overview.html")),
     ("deliveries.html", include_str!("templates/deliveries.html")),
     ("delivery.html", include_str!("templates/delivery.html")),
-    ("dead_letters.html", include_str!("templates/dead_letters.html")),
+    (
+        "dead_letters.html",
+        include_str!("templates/dead_letters.html"),
+    ),
     ("listeners.html", include_str!("templates/listeners.html")),
     ("quotas.html", include_str!("templates/quotas.html")),
-    ("integrations.html", include_str!("templates/integrations.html")),
-    ("repositories.html", include_str!("templates/repositories.html")),
+    (
+        "integrations.html",
+        include_str!("templates/integrations.html"),
+    ),
+    (
+        "repositories.html",
+        include_str!("templates/repositories.html"),
+    ),
     ("keys.html", include_str!("templates/keys.html")),
     ("secrets.html", include_str!("templates/secrets.html")),
-    ("capabilities.html", include_str!("templates/capabilities.html")),
+    (
+        "capabilities.html",
+        include_str!("templates/capabilities.html"),
+    ),
 ];
 
 /// The compiled templates.

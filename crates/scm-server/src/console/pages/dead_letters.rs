@@ -67,7 +67,12 @@ pub async fn replay(
         id => match id.parse() {
             Ok(id) => Replay::One(id),
             Err(_) => {
-                return failure(&state, &operator, StatusCode::BAD_REQUEST, "a dead letter id is a number")
+                return failure(
+                    &state,
+                    &operator,
+                    StatusCode::BAD_REQUEST,
+                    "a dead letter id is a number",
+                )
             }
         },
     };
@@ -78,7 +83,10 @@ pub async fn replay(
     };
     audit(&operator, "replay", &target);
     match dead_letters::replay(state.queue.as_ref(), what).await {
-        Ok(count) => done("/console/dead-letters", &format!("{count} replayed ({target})")),
+        Ok(count) => done(
+            "/console/dead-letters",
+            &format!("{count} replayed ({target})"),
+        ),
         Err(err) => store_failure(&state, &operator, err),
     }
 }

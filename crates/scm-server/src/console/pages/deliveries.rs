@@ -129,7 +129,12 @@ pub async fn show(
                 }),
             )
         }
-        Ok(None) => failure(&state, &op, StatusCode::NOT_FOUND, "no such delivery in the history"),
+        Ok(None) => failure(
+            &state,
+            &op,
+            StatusCode::NOT_FOUND,
+            "no such delivery in the history",
+        ),
         Err(err) => store_failure(&state, &op, err),
     }
 }

@@ -23,14 +23,23 @@ pub async fn list(
     };
     let dead = state.queue.dead_letters(None).await.unwrap_or_default();
     let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
-    let health = state.registry.listener_health(day_ago).await.unwrap_or_default();
+    let health = state
+        .registry
+        .listener_health(day_ago)
+        .await
+        .unwrap_or_default();
     let rows: Vec<_> = listeners
         .iter()
         .map(|l| {
             let figures = health.iter().find(|h| h.listener == l.name);
-            let (delivered, failed) = figures.map_or((0, 0), |h| (h.delivered, h.failed + h.dead_lettered));
-            let success_rate = (delivered + failed > 0)
-                .then(|| format!("{:.0} %", 100.0 * delivered as f64 / (delivered + failed) as f64));
+            let (delivered, failed) =
+                figures.map_or((0, 0), |h| (h.delivered, h.failed + h.dead_lettered));
+            let success_rate = (delivered + failed > 0).then(|| {
+                format!(
+                    "{:.0} %",
+                    100.0 * delivered as f64 / (delivered + failed) as f64
+                )
+            });
             json!({
                 "delivered": delivered,
                 "failed": failed,

@@ -73,7 +73,12 @@ pub fn render_status(
 
 /// The error page: what failed, never why in detail when the detail could
 /// carry a stored value.
-pub fn failure(state: &ConsoleState, operator: &Session, status: StatusCode, what: &str) -> Response {
+pub fn failure(
+    state: &ConsoleState,
+    operator: &Session,
+    status: StatusCode,
+    what: &str,
+) -> Response {
     render_status(
         state,
         status,
@@ -98,7 +103,12 @@ pub fn store_failure(
     err: impl std::fmt::Display,
 ) -> Response {
     tracing::warn!(target: "scm::console", error = %err, "console read or change failed");
-    failure(state, operator, StatusCode::INTERNAL_SERVER_ERROR, &err.to_string())
+    failure(
+        state,
+        operator,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &err.to_string(),
+    )
 }
 
 /// `?notice=…` as shown on a page (bounded).

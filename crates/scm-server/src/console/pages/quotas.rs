@@ -30,5 +30,11 @@ pub async fn page(State(state): State<SharedConsole>, Operator(op): Operator) ->
             })
         })
         .collect();
-    render(&state, Some(&op), "quotas.html", "quotas", json!({ "rows": rows }))
+    render(
+        &state,
+        Some(&op),
+        "quotas.html",
+        "quotas",
+        json!({ "rows": rows }),
+    )
 }

@@ -61,7 +61,10 @@ pub async fn set_repository_active(
     };
     audit(&operator, &change, &format!("repository {id}"));
     match state.registry.set_repository_active(id, active).await {
-        Ok(()) => done("/console/repositories", &format!("repository {id}: {change}d")),
+        Ok(()) => done(
+            "/console/repositories",
+            &format!("repository {id}: {change}d"),
+        ),
         Err(err) => store_failure(&state, &operator, err),
     }
 }
@@ -142,7 +145,12 @@ pub async fn create_key(
 ) -> Response {
     let name = form.name.trim();
     if name.is_empty() || name.len() > 100 {
-        return failure(&state, &operator, StatusCode::BAD_REQUEST, "a key needs a name (at most 100 characters)");
+        return failure(
+            &state,
+            &operator,
+            StatusCode::BAD_REQUEST,
+            "a key needs a name (at most 100 characters)",
+        );
     }
     let grants = match form.grants() {
         Ok(grants) => grants,
@@ -172,7 +180,10 @@ pub async fn revoke_key(
 }
 
 /// `GET /console/webhook-secrets`: which integration, since when.
-pub async fn webhook_secrets(State(state): State<SharedConsole>, Operator(op): Operator) -> Response {
+pub async fn webhook_secrets(
+    State(state): State<SharedConsole>,
+    Operator(op): Operator,
+) -> Response {
     let secrets = state.registry.list_webhook_secrets(None).await;
     let integrations = state.registry.list_integrations().await;
     match (secrets, integrations) {
