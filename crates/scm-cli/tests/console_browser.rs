@@ -102,7 +102,7 @@ fn tools_present(root: &Path) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_console_in_a_real_browser() {
     let root = scm_testkit::paths::repo_root();
-    if !tools_present(&root) {
+    if !tools_present(root) {
         return;
     }
     let Some(gitlab_payload) =
@@ -268,7 +268,7 @@ async fn the_console_in_a_real_browser() {
     std::fs::create_dir_all(&screenshots).unwrap();
     let out = tokio::process::Command::new("node")
         .arg(root.join("crates/scm-cli/tests/console/browser.mjs"))
-        .current_dir(&root)
+        .current_dir(root)
         .env("CONSOLE_BASE", &base)
         .env("CHROMIUM", CHROMIUM)
         .env("SCREENSHOTS", &screenshots)

@@ -4,7 +4,7 @@
 //! keys). Off unless `[console] admin_token` (`SCM_CONSOLE_ADMIN_TOKEN`)
 //! is set; `/console` is then an unknown route like any other.
 //!
-//! - [`config`]: `[console]`;
+//! - [`config`]: the `[console]` section;
 //! - [`session`]: sessions, the cookie, the token check, the login limit;
 //! - [`auth`]: login and logout, and the extractor every page requires;
 //! - [`csrf`]: the extractor every state change goes through;
