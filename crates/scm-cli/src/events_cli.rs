@@ -536,9 +536,10 @@ async fn events(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
             } else {
                 Replay::One(*sub.get_one::<u64>("id").expect("required unless --all"))
             };
-            let replayed = dead_letters::replay(queue.as_ref(), what.clone())
-                .await
-                .map_err(queue_error)?;
+            let registry = open_registry(config).await?;
+            let replayed = dead_letters::replay(&registry, queue.as_ref(), what.clone()).await;
+            registry.close().await;
+            let replayed = replayed.map_err(queue_error)?;
             match what {
                 Replay::One(id) if replayed == 0 => Err(Error::NotFound {
                     detail: format!("dead letter {id} not found"),

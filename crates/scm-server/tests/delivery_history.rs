@@ -14,7 +14,7 @@ use scm_core::events::{Event, EventEnvelope, EventType, PushAction, PushEvent, R
 use scm_core::Secret;
 use scm_server::crypto::SecretBox;
 use scm_server::events::history::{AttemptReport, DeliveryFilter, Outcome};
-use scm_server::events::redeliver::{redeliver, RedeliverError};
+use scm_server::events::redeliver::{redeliver, replay, replay_all, RedeliverError};
 use scm_server::events::store::{ListenerFrom, NewListener};
 use scm_server::registry::Registry;
 use scm_stream::{EventQueue, ListenerSubscription, SqliteConfig, SqliteQueue};
@@ -358,6 +358,44 @@ async fn exercise(registry: &Registry, dir: &std::path::Path) {
         redeliver(registry, queue.as_ref(), "d-9", None, None).await,
         Err(RedeliverError::NotFound(_))
     ));
+
+    // A dead letter replayed through the same helpers as `scm events
+    // replay`: its listener's part is pending again.
+    let mut fragile = ListenerSubscription::new("fragile", &[EventType::Push]);
+    fragile.start = scm_stream::StartFrom::All;
+    fragile.max_attempts = 1;
+    queue.subscribe(&fragile).await.unwrap();
+    let doomed = queue.reserve("fragile", 10, Duration::ZERO).await.unwrap();
+    assert_eq!(doomed.len(), 1);
+    queue
+        .nack(&doomed[0], Duration::ZERO, "error: boom")
+        .await
+        .unwrap();
+    registry
+        .record_attempt(&attempt("d-2", "fragile", Outcome::DeadLettered, 30))
+        .await
+        .unwrap();
+    assert_eq!(
+        replay_all(registry, queue.as_ref(), Some("fragile"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(!replay(registry, queue.as_ref(), 999_999).await.unwrap());
+    let replayed = registry.delivery("d-2", None).await.unwrap().unwrap();
+    assert!(replayed
+        .summary
+        .listeners
+        .iter()
+        .any(|l| l.listener == "fragile" && l.outcome == Outcome::Pending));
+    assert_eq!(
+        queue
+            .reserve("fragile", 10, Duration::ZERO)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Retention: the 20-day-old delivery goes, with its listener rows.
     assert_eq!(

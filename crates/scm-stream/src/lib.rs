@@ -11,7 +11,9 @@
 //!   subscribed to ([`TypedEvent`]), beside the envelope.
 //! - [`Worker`]: runs every delivery with a deadline, isolated from the
 //!   others, retries with backoff and jitter, and dead-letters after the
-//!   listener's attempt limit.
+//!   listener's attempt limit. It reports each attempt to a
+//!   [`DeliveryObserver`] (a delivery history) and skips the listeners in
+//!   its [`PausedListeners`], whose deliveries wait in the queue.
 //!
 //! The guarantees, in one place:
 //! - an envelope is durable when [`EventQueue::enqueue`] returns, and a

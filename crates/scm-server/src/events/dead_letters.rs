@@ -4,6 +4,9 @@
 use scm_stream::{DeadLetter, EventQueue, QueueError};
 use serde::Serialize;
 
+use crate::events::redeliver;
+use crate::registry::Registry;
+
 /// A dead letter as shown to operators.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeadLetterView {
@@ -56,10 +59,16 @@ pub enum Replay<'a> {
 }
 
 /// Delivers dead letters again, each to its own listener with a fresh
-/// attempt count; how many. `Ok(0)` for [`Replay::One`] of an unknown id.
-pub async fn replay(queue: &dyn EventQueue, what: Replay<'_>) -> Result<usize, QueueError> {
+/// attempt count, and marks them pending in the delivery history
+/// ([`crate::events::redeliver::replay`]); how many. `Ok(0)` for
+/// [`Replay::One`] of an unknown id.
+pub async fn replay(
+    registry: &Registry,
+    queue: &dyn EventQueue,
+    what: Replay<'_>,
+) -> Result<usize, QueueError> {
     match what {
-        Replay::One(id) => Ok(usize::from(queue.replay(id).await?)),
-        Replay::All { listener } => queue.replay_all(listener).await,
+        Replay::One(id) => Ok(usize::from(redeliver::replay(registry, queue, id).await?)),
+        Replay::All { listener } => redeliver::replay_all(registry, queue, listener).await,
     }
 }

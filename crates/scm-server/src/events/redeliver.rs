@@ -1,7 +1,11 @@
-//! Redelivery: a recorded delivery sent again to one of its listeners or
-//! to all of them, through the queue ([`EventQueue::redeliver`], the path
-//! a dead-letter replay takes), never by calling a listener directly, so
-//! retries, deadlines and dead letters apply as to any delivery.
+//! Sending deliveries again, through the queue and never by calling a
+//! listener directly, so retries, deadlines and dead letters apply as to
+//! any delivery; the history marks each listener concerned `pending`:
+//!
+//! - [`redeliver`]: a recorded delivery to one of its listeners or to all
+//!   of them ([`EventQueue::redeliver`]);
+//! - [`replay`] and [`replay_all`]: dead letters ([`EventQueue::replay`]),
+//!   what `scm events replay` and the console run.
 
 use scm_stream::{EventQueue, QueueError};
 
@@ -70,4 +74,50 @@ pub async fn redeliver(
         done.push(name);
     }
     Ok(done)
+}
+
+/// Replays dead letter `id` to its listener; `false` if there is no such
+/// dead letter. A history that cannot be marked is logged, not fatal: the
+/// replay is already queued.
+pub async fn replay(
+    registry: &Registry,
+    queue: &dyn EventQueue,
+    id: u64,
+) -> Result<bool, QueueError> {
+    let dead = queue
+        .dead_letters(None)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id);
+    let Some(dead) = dead else { return Ok(false) };
+    if !queue.replay(id).await? {
+        return Ok(false);
+    }
+    mark_replayed(registry, &dead).await;
+    Ok(true)
+}
+
+/// Replays every dead letter (of one listener); returns how many.
+pub async fn replay_all(
+    registry: &Registry,
+    queue: &dyn EventQueue,
+    listener: Option<&str>,
+) -> Result<usize, QueueError> {
+    let mut replayed = 0;
+    for dead in queue.dead_letters(listener).await? {
+        if queue.replay(dead.id).await? {
+            mark_replayed(registry, &dead).await;
+            replayed += 1;
+        }
+    }
+    Ok(replayed)
+}
+
+async fn mark_replayed(registry: &Registry, dead: &scm_stream::DeadLetter) {
+    if let Err(err) = registry
+        .mark_pending(&dead.provider, &dead.delivery_id, &dead.listener)
+        .await
+    {
+        tracing::warn!(listener = %dead.listener, error = %err, "delivery history not marked for the replay");
+    }
 }

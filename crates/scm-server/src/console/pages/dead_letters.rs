@@ -82,7 +82,7 @@ pub async fn replay(
         Replay::All { listener: None } => "every dead letter".to_owned(),
     };
     audit(&operator, "replay", &target);
-    match dead_letters::replay(state.queue.as_ref(), what).await {
+    match dead_letters::replay(&state.registry, state.queue.as_ref(), what).await {
         Ok(count) => done(
             "/console/dead-letters",
             &format!("{count} replayed ({target})"),
