@@ -16,8 +16,9 @@ use std::time::Duration;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use scm_core::events::EventType;
 use scm_core::{Error, Secret};
+use scm_server::events::dead_letters::{self, Replay};
 use scm_server::events::history::{DeliveryFilter, HistoryObserver, Outcome};
-use scm_server::events::redeliver::{replay, replay_all, RedeliverError};
+use scm_server::events::redeliver::RedeliverError;
 use scm_server::events::store::{ListenerFrom, ListenerRecord, NewListener};
 use scm_server::registry::{Registry, RegistryError};
 use scm_server::{Config, ServerError};
@@ -521,50 +522,32 @@ async fn events(config: &Config, matches: &ArgMatches) -> Result<(), Error> {
     match matches.subcommand() {
         Some(("dead-letters", sub)) => {
             let listener = sub.get_one::<String>("listener").map(String::as_str);
-            let dead = queue.dead_letters(listener).await.map_err(queue_error)?;
-            let list: Vec<_> = dead
-                .iter()
-                .map(|d| {
-                    json!({
-                        "id": d.id,
-                        "listener": d.listener,
-                        "provider": d.provider,
-                        "delivery_id": d.delivery_id,
-                        "event_type": d.event_type,
-                        "attempts": d.attempts,
-                        "reason": d.reason,
-                        "failed_at": d.failed_at,
-                    })
-                })
-                .collect();
-            print(&json!(list));
+            let dead = dead_letters::list(queue.as_ref(), listener)
+                .await
+                .map_err(queue_error)?;
+            print(&serde_json::to_value(dead).unwrap_or_default());
             Ok(())
         }
         Some(("replay", sub)) => {
-            let registry = open_registry(config).await?;
-            let result = if sub.get_flag("all") {
-                let listener = sub.get_one::<String>("listener").map(String::as_str);
-                replay_all(&registry, queue.as_ref(), listener)
-                    .await
-                    .map(Some)
+            let what = if sub.get_flag("all") {
+                Replay::All {
+                    listener: sub.get_one::<String>("listener").map(String::as_str),
+                }
             } else {
-                let id = *sub.get_one::<u64>("id").expect("required unless --all");
-                replay(&registry, queue.as_ref(), id)
-                    .await
-                    .map(|found| found.then_some(1))
+                Replay::One(*sub.get_one::<u64>("id").expect("required unless --all"))
             };
+            let registry = open_registry(config).await?;
+            let replayed = dead_letters::replay(&registry, queue.as_ref(), what.clone()).await;
             registry.close().await;
-            match result.map_err(queue_error)? {
-                Some(replayed) => {
+            let replayed = replayed.map_err(queue_error)?;
+            match what {
+                Replay::One(id) if replayed == 0 => Err(Error::NotFound {
+                    detail: format!("dead letter {id} not found"),
+                }),
+                _ => {
                     print(&json!({ "replayed": replayed }));
                     Ok(())
                 }
-                None => Err(Error::NotFound {
-                    detail: format!(
-                        "dead letter {} not found",
-                        sub.get_one::<u64>("id").copied().unwrap_or_default()
-                    ),
-                }),
             }
         }
         _ => Err(Error::invalid_input("unknown events command")),

@@ -38,6 +38,8 @@ pub struct Config {
     pub metrics: crate::metrics_guard::MetricsConfig,
     /// `[recovery]`: hook sources whose missed deliveries are recovered.
     pub recovery: crate::recovery::RecoveryConfig,
+    /// `[console]`: the operator console (off without an admin token).
+    pub console: crate::console::ConsoleConfig,
     /// `[events]`: how long the delivery history is kept.
     pub events: crate::events::history::HistoryConfig,
 }
@@ -58,6 +60,7 @@ impl Default for Config {
             limits: Default::default(),
             metrics: Default::default(),
             recovery: Default::default(),
+            console: Default::default(),
             events: Default::default(),
         }
     }
@@ -99,6 +102,7 @@ impl Config {
         config.queue.apply_env(env)?;
         config.observability.apply_env(env)?;
         config.limits.apply_env(env)?;
+        config.console.apply_env(env)?;
         config.events.apply_env(env)?;
         config.recovery.validate()?;
         config.recovery.reserve_quota(&mut config.quota);

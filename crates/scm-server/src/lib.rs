@@ -12,6 +12,7 @@
 //! - [`recovery`]: missed webhook deliveries asked for again;
 //! - [`quota_store`]: quota counters and request nonces in Redis;
 //! - [`cache_store`]: `[cache]`, the shared conditional-request cache's store;
+//! - [`console`]: the operator console at `/console` (off by default);
 //! - [`app`]: the axum routes; [`error`]: the coded error body;
 //! - [`openapi`]: the served OpenAPI document (generated in scm-rpc).
 
@@ -20,6 +21,7 @@ pub mod cache;
 pub mod cache_store;
 pub mod config;
 mod config_error;
+pub mod console;
 pub mod crypto;
 pub mod error;
 pub mod events;
@@ -247,9 +249,14 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
             config.recovery.clone(),
         ))
     });
+    let console = console_router(&config, &registry, queue.clone());
     let ingress = events::Ingress::new(&config.webhooks, receivers, registry.clone(), queue);
-    let app = build_app_with(&config, registry.clone(), providers)
+    let mut app = build_app_with(&config, registry.clone(), providers)
         .merge(events::router(Arc::new(ingress)));
+    if let Some(console) = console {
+        tracing::info!("operator console at /console");
+        app = app.merge(console);
+    }
     let app = metrics_guard::layer(app, &config.metrics);
     let app = limits::layer(app, limits::RequestLimits::new(&config.limits));
     // Outermost, so that refusals of the limits are logged too.
@@ -274,6 +281,42 @@ pub async fn prepare(config: Config) -> Result<Prepared, ServerError> {
         metrics,
         history: config.events.clone(),
     })
+}
+
+/// `/console` over the server's registry and queue; `None` when no admin
+/// token is configured (the routes then do not exist).
+pub fn console_router(
+    config: &Config,
+    registry: &registry::Registry,
+    queue: Arc<dyn scm_stream::EventQueue>,
+) -> Option<axum::Router> {
+    config
+        .console
+        .enabled()
+        .then(|| console::router(Arc::new(console_state(config, registry, queue))))
+}
+
+/// The console's state over the server's registry and queue.
+fn console_state(
+    config: &Config,
+    registry: &registry::Registry,
+    queue: Arc<dyn scm_stream::EventQueue>,
+) -> console::ConsoleState {
+    let redis = config
+        .quota
+        .redis_url
+        .as_ref()
+        .and_then(|url| quota_store::RedisConnection::new(url).ok());
+    let mut state =
+        console::ConsoleState::new(config.console.clone(), registry.clone(), queue, redis);
+    state.configured_webhook_secrets = config
+        .webhooks
+        .providers
+        .iter()
+        .map(|(provider, hooks)| (provider.clone(), hooks.secrets.len()))
+        .filter(|(_, count)| *count > 0)
+        .collect();
+    state
 }
 
 /// [`prepare`], then [`Prepared::serve`].

@@ -173,7 +173,7 @@ pub async fn serve(
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     // EMFILE and friends: wait rather than spin.
                     tracing::warn!(error = %err, "accept failed");
@@ -183,8 +183,18 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let (stream, peer) = stream;
         set_nodelay(&stream);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        // The peer's address, for handlers that limit per client (the
+        // console's login).
+        let service = hyper_util::service::TowerToHyperService::new(
+            tower::ServiceExt::map_request(app.clone(), move |mut request: http::Request<_>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            }),
+        );
         let connection = http
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();

@@ -226,6 +226,15 @@ impl RedisConnection {
         Ok(Self { manager })
     }
 
+    /// Whether Redis answers `PING` within the timeouts (health pages).
+    pub async fn ping(&self) -> bool {
+        let mut connection = self.manager.clone();
+        let pong: Result<String, _> = self
+            .run(redis::cmd("PING").query_async(&mut connection))
+            .await;
+        pong.is_ok()
+    }
+
     pub(crate) async fn run<T, F>(&self, command: F) -> Result<T, QuotaStoreError>
     where
         F: std::future::Future<Output = redis::RedisResult<T>>,

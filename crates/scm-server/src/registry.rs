@@ -440,7 +440,14 @@ impl Registry {
     }
 
     pub async fn deactivate_repository(&self, id: i64) -> Result<()> {
-        let done = sqlx::query("UPDATE repositories SET active = 0 WHERE id = $1")
+        self.set_repository_active(id, false).await
+    }
+
+    /// Activates or deactivates a repository. Either takes effect at once
+    /// on this registry and its clones (the cached row is dropped).
+    pub async fn set_repository_active(&self, id: i64, active: bool) -> Result<()> {
+        let done = sqlx::query("UPDATE repositories SET active = $1 WHERE id = $2")
+            .bind(i64::from(active))
             .bind(id)
             .execute(&self.pool)
             .await?;

@@ -18,6 +18,7 @@ mod headers;
 mod store;
 mod telemetry;
 mod transport;
+mod usage;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use headers::{
 };
 pub use store::{InMemoryQuotaStore, QuotaStore, QuotaStoreError};
 pub use transport::QuotaTransport;
+pub use usage::{usage, QuotaUsage};
 
 /// How a bucket's capacity is shared.
 #[derive(Debug, Clone, PartialEq)]

@@ -44,14 +44,16 @@ impl QuotaGauges {
             ("integration", integration.to_owned()),
             ("referrer", referrer.to_owned()),
         ];
+        super::usage::record_admitted(integration, referrer, window_id, used, limit);
         metrics::gauge!(metric_name("quota.used"), &labels).set(used as f64);
         metrics::gauge!(metric_name("quota.remaining"), &labels)
             .set(limit.saturating_sub(used) as f64);
     }
 }
 
-/// A refusal for `referrer`'s allocation.
-pub(crate) fn refused(integration: &str, referrer: &str) {
+/// A refusal for `referrer`'s allocation of `limit` in `window_id`.
+pub(crate) fn refused(integration: &str, referrer: &str, window_id: u64, limit: u64) {
+    super::usage::record_refused(integration, referrer, window_id, limit);
     metrics::counter!(
         metric_name("quota.refused"),
         "integration" => integration.to_owned(),

@@ -114,7 +114,7 @@ impl<T: Transport> QuotaTransport<T> {
                 Ok(Some(slot))
             }
             Ok(false) => {
-                telemetry::refused(&self.integration, label);
+                telemetry::refused(&self.integration, label, window_id, slot.limit);
                 Err(Error::RateLimited {
                     detail: format!(
                         "referrer `{referrer}` used its quota allocation for this window"

@@ -7,11 +7,13 @@
 //!   it, for `scm events list|show` and the console;
 //! - [`redeliver`]: sending a recorded delivery to its listeners again;
 //! - [`store`]: webhook secrets and HTTP listeners in the registry;
+//! - [`dead_letters`]: listing and replaying them (CLI and console);
 //! - [`WebhooksConfig`] (`[webhooks]`) and [`QueueConfig`] (`[queue]`).
 //!
 //! Providers plug in through [`scm_core::events::WebhookReceiver`], which
 //! [`receivers`] reads from their registrations.
 
+pub mod dead_letters;
 pub mod history;
 pub mod ingress;
 pub mod redeliver;

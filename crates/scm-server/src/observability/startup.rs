@@ -45,6 +45,7 @@ pub fn log_configuration(config: &Config, role: &'static str) {
         quota_store = if config.quota.redis_url.is_some() { "redis" } else { "memory" },
         webhook_secrets = %webhook_secrets.join(","),
         rpc0 = config.rpc0.active(),
+        console = config.console.enabled(),
         max_body_bytes = config.max_body_bytes,
         metrics_prefix = scm_core::telemetry::prefix(),
         statsd = config.observability.statsd_addr.as_deref().unwrap_or("off"),
