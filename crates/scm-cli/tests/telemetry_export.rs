@@ -242,6 +242,7 @@ impl Env {
             cmd.env("SCM_OTLP_ENDPOINT", &self.receiver)
                 .env("SCM_SENTRY_DSN", self.dsn())
                 .env("SCM_SENTRY_ENVIRONMENT", "telemetry-test")
+                .env("SCM_SENTRY_RELEASE", "scm@telemetry-test")
                 // Export each batch soon (the SDK's variable); the test
                 // kills its children.
                 .env("OTEL_BSP_SCHEDULE_DELAY", "100");
@@ -684,6 +685,10 @@ fn traces_and_errors_are_exported_without_secrets() {
     assert_eq!(
         provider_failure.environment.as_deref(),
         Some("telemetry-test")
+    );
+    assert_eq!(
+        provider_failure.release.as_deref(),
+        Some("scm@telemetry-test")
     );
     // The same on the rpc0 proxied path, in the caller's trace.
     let proxied_failure = tagged("action", "rpc0_proxy");
