@@ -10,13 +10,15 @@
 //! The same subscriber feeds the optional exports of `[observability]`:
 //! spans over OTLP (`SCM_OTLP_ENDPOINT`) and errors to Sentry
 //! (`SCM_SENTRY_DSN`); [`Exports`] keeps them running until the command
-//! ends.
+//! ends. Without trace export, callers' trace context passes through
+//! unchanged.
 
 use std::str::FromStr;
 
 use clap::{Arg, ArgMatches};
 use scm_core::Error;
 use scm_server::observability::errors::{self, ErrorReporting};
+use scm_server::observability::pass_through;
 use scm_server::observability::traces::{self, TraceExport};
 use scm_server::observability::ObservabilityConfig;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -113,12 +115,15 @@ pub fn install(
     let (trace_layer, trace_export) = traces::layer(observability)
         .map_err(|err| invalid(&err))?
         .unzip();
+    // Without export, the callers' trace context still passes through.
+    let exporting = trace_layer.is_some();
     let (error_layer, error_reporting) = errors::layer(observability)
         .map_err(|err| invalid(&err))?
         .unzip();
     let installed = tracing_subscriber::registry()
         .with(output.with_filter(filter))
         .with(trace_layer)
+        .with((!exporting).then(pass_through::layer))
         .with(error_layer)
         .try_init()
         .is_ok();

@@ -2,10 +2,14 @@
 //! `scm worker` send DogStatsD to a UDP socket of this test, and the
 //! server's `/metrics` passes `promtool check metrics` (Prometheus's own
 //! checker). Paths: a v1 call answered by `prism mock` of GitHub's
-//! official OpenAPI description, a v1 call to a provider that is down, an
-//! rpc0 proxied request, a real webhook delivery from
+//! official OpenAPI description, a v1 call to a provider that answers 502
+//! (with its rate-limit headers), an
+//! rpc0 proxied request, an rpc0 request refused for its referrer's
+//! exhausted quota allocation, an in-process call of this test (its own
+//! recorder, the same UDP socket), a real webhook delivery from
 //! `@octokit/webhooks-examples` (accepted, and refused for its
-//! signature), and the worker running a listener on the accepted event.
+//! signature), and the worker running a listener that succeeds and an
+//! HTTP listener that fails on the accepted event.
 
 mod support;
 
@@ -20,13 +24,34 @@ use scm_core::registry::RepositoryKey;
 use scm_core::Secret;
 use scm_rpc::{RpcProvider, RpcTarget};
 use scm_server::crypto::{SecretBox, KEY_ENV};
+use scm_server::observability::ObservabilityConfig;
 use scm_testkit::prism::Prism;
 use serde_json::Value;
-use support::{add_github_repository, free_port};
+use support::{add_github_repository, free_port, rpc0_get};
 
 const ORG: i64 = 12;
 const RPC0_SECRET: &str = "rpc0-metrics-test-secret";
 const WEBHOOK_SECRET: &str = "whsec-metrics-test";
+/// A referrer whose quota allocation is nothing: every request refused.
+const STARVED: &str = "starved";
+/// Metrics of the table that no path of this test produces, and where
+/// they are produced instead.
+const NOT_PRODUCED_HERE: [&str; 10] = [
+    // Failing stores: unit tests of scm-core and scm-server.
+    "quota.store_unavailable",
+    "cache.store_unavailable",
+    "rpc.nonce_store_unavailable",
+    // Delivery recovery: recovery.rs.
+    "deliveries.recovered",
+    "deliveries.recovery_failed",
+    "deliveries.recovery_last_success",
+    // Cached entries (prism's answers carry no validators to cache by),
+    // revalidated, coalesced or evicted: the cache's own tests.
+    "cache.stored_bytes",
+    "cache.hits",
+    "cache.coalesced",
+    "cache.evictions",
+];
 
 /// A child process killed on drop.
 struct Running(Child);
@@ -54,6 +79,7 @@ impl Env {
             .env("SCM_INTEGRATION_TOKEN", "ghp_metrics_test_token")
             .env("SCM_STATSD_ADDR", &self.statsd)
             .env("SCM_RPC0_SECRETS", RPC0_SECRET)
+            .env("SCM_QUOTA_ALLOCATIONS", format!("{STARVED}=0"))
             .env("SCM_WEBHOOKS_GITHUB_SECRETS", WEBHOOK_SECRET)
             .env("SCM_QUEUE_PATH", self.dir.path().join("events.db"));
         cmd
@@ -104,6 +130,12 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let statsd = socket.local_addr().unwrap().to_string();
     let seen = collect_statsd(socket);
+    // This process's recorder, for its in-process call.
+    scm_server::observability::exporters::install(&ObservabilityConfig {
+        statsd_addr: Some(statsd.clone()),
+        ..Default::default()
+    })
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let env = Env {
         database_url: format!("sqlite://{}", dir.path().join("registry.db").display()),
@@ -118,13 +150,27 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
         prism.base_url(),
         "octocat/hello-world",
     );
-    let dead = format!("http://127.0.0.1:{}", free_port());
-    let dead_repo = add_github_repository(
+    // A provider that is down, still stating its rate limit (as GitHub
+    // does on every answer).
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let down = runtime.block_on(async {
+        let server = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::any())
+            .respond_with(
+                wiremock::ResponseTemplate::new(502)
+                    .insert_header("x-ratelimit-limit", "5000")
+                    .insert_header("x-ratelimit-remaining", "4321"),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let down_repo = add_github_repository(
         |args| env.admin(args),
         ORG,
         "down",
-        &dead,
-        "octocat/unreachable",
+        &down.uri(),
+        "octocat/down",
     );
     let key = env.admin(&[
         "client-key",
@@ -135,6 +181,23 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
         &ORG.to_string(),
         "--referrer",
         "metrics-test",
+    ]);
+    // A listener whose URL answers nothing: its one run fails.
+    env.admin(&[
+        "listener",
+        "add",
+        "--name",
+        "unreachable",
+        "--url",
+        &format!("http://127.0.0.1:{}/hook", free_port()),
+        "--events",
+        "issue",
+        "--secret",
+        "listener-metrics-test-secret",
+        "--max-attempts",
+        "1",
+        "--from",
+        "earliest",
     ]);
     let listen = format!("127.0.0.1:{}", free_port());
     let _server = env.spawn(&["serve", "--listen", &listen], "serve.log");
@@ -148,7 +211,6 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
     std::thread::sleep(Duration::from_secs(3));
     let base_url = format!("http://{listen}");
 
-    let runtime = tokio::runtime::Runtime::new().unwrap();
     let metrics_text = runtime.block_on(async {
         let target = |repository: i64| RpcTarget {
             base_url: base_url.clone(),
@@ -161,7 +223,7 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
         let issue = GetIssue {
             issue_id: "1347".into(),
         };
-        for (repository, ok) in [(repo_id, true), (dead_repo, false)] {
+        for (repository, ok) in [(repo_id, true), (down_repo, false)] {
             let scm = RpcProvider::connect(target(repository))
                 .await
                 .unwrap()
@@ -170,21 +232,38 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
         }
 
         let http = reqwest::Client::new();
-        let body = serde_json::to_vec(&serde_json::json!({"type": "action", "data": {
-            "method": "GET", "path": "/repos/octocat/hello-world/issues/1347"}}))
+        let rpc0 = |referrer: &str| {
+            rpc0_get(
+                &http,
+                &base_url,
+                RPC0_SECRET,
+                (ORG, repo_id),
+                referrer,
+                "/repos/octocat/hello-world/issues/1347",
+            )
+        };
+        assert_eq!(rpc0("metrics-test").send().await.unwrap().status(), 200);
+        assert_eq!(rpc0(STARVED).send().await.unwrap().status(), 429);
+
+        // In-process: this process's own recorder, the same socket.
+        let in_process = scm_core::registration::connect(
+            scm_providers::require("github").unwrap(),
+            &scm_core::registration::IntegrationSpec {
+                api_url: Some(prism.base_url().to_owned()),
+                web_url: Some("https://github.com".to_owned()),
+                credential: scm_core::Credential::token("ghp_metrics_in_process_token"),
+            },
+            scm_core::layers::ConnectOptions::default(),
+        )
         .unwrap();
-        let signature = scm_server::rpc0::signature::sign(&Secret::new(RPC0_SECRET), &body);
-        let proxied = http
-            .post(format!("{base_url}{}", scm_server::rpc0::PATH))
-            .header("authorization", format!("rpcsignature rpc0:{signature}"))
-            .header(scm_server::rpc0::ORGANIZATION, ORG.to_string())
-            .header(scm_server::rpc0::REPOSITORY, repo_id.to_string())
-            .header(scm_server::rpc0::REFERRER, "metrics-test")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(proxied.status(), 200);
+        scm_core::SourceCodeManager::for_repository(
+            in_process.provider,
+            scm_core::registry::RepositoryRecord::direct("github", "octocat/hello-world"),
+            "in-process",
+        )
+        .execute(issue.clone())
+        .await
+        .unwrap();
 
         let example = scm_testkit::webhooks::examples_for("issues")[0];
         for (secret, status) in [(WEBHOOK_SECRET, 202), ("wrong", 401)] {
@@ -215,6 +294,8 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
         "sentry_scm_produce_event_to_scm_stream_failed",
         "sentry_scm_quota_used",
         "sentry_scm_quota_remaining",
+        "sentry_scm_quota_refused_total",
+        "sentry_scm_rpc0_proxied_total",
     ] {
         assert!(metrics_text.contains(name), "{name} not in /metrics");
     }
@@ -240,40 +321,55 @@ fn every_path_is_measured_in_prometheus_and_statsd() {
         metrics_text.lines().count()
     );
 
-    // StatsD: every metric of the table, dotted, with DogStatsD tags.
-    let wanted = [
-        "sentry.scm.actions.success:",
-        "sentry.scm.actions.failed:",
-        "sentry.scm.produce_event_to_scm_stream.success:",
-        "sentry.scm.produce_event_to_scm_stream.failed:",
-        "sentry.scm.run_listener.success:",
-        "sentry.scm.run_listener.message.size:",
-        "sentry.scm.run_listener.queue_time:",
-        "sentry.scm.run_listener.task_time:",
-        "sentry.scm.run_listener.real_time:",
-        "sentry.scm.quota.used:",
-        "sentry.scm.quota.remaining:",
-        "#provider:github",
-        "action:rpc0_proxy",
+    // StatsD: every metric of the table that these paths produce, dotted,
+    // and the tags that tell the paths apart (DogStatsD form).
+    let names: Vec<String> = scm_core::telemetry::TABLE
+        .iter()
+        .map(|(name, _, _)| *name)
+        .filter(|name| !NOT_PRODUCED_HERE.contains(name))
+        .map(|name| format!("sentry.scm.{name}:"))
+        .collect();
+    let tagged = [
+        // v1, rpc0 proxied and in-process actions.
+        ("actions.success:", "action:get_issue"),
+        ("actions.success:", "referrer:metrics-test"),
+        ("actions.success:", "action:rpc0_proxy"),
+        ("actions.success:", "referrer:in-process"),
+        ("actions.failed:", "code:"),
+        ("actions.failed:", "referrer:starved"),
+        ("quota.refused:", "referrer:starved"),
+        ("quota.used:", "integration:"),
+        ("quota.remaining:", "referrer:"),
+        ("quota.provider_remaining:", "4321"),
+        ("produce_event_to_scm_stream.success:", "provider:github"),
+        ("produce_event_to_scm_stream.failed:", "reason:"),
+        ("run_listener.success:", "listener:stdout"),
+        ("run_listener.failed:", "listener:unreachable"),
     ];
+    let wanted = names.len() + tagged.len();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let text = seen.lock().unwrap().clone();
-        let mut missing: Vec<_> = wanted.iter().filter(|w| !text.contains(*w)).collect();
-        // The queue's count names the event's provider.
-        let produced_by_provider = text.lines().any(|line| {
-            line.starts_with("sentry.scm.produce_event_to_scm_stream.success:")
-                && line.contains("provider:github")
-        });
-        if !produced_by_provider {
-            missing.push(&"produce_event_to_scm_stream.success with provider:github");
+        let mut missing: Vec<String> = names
+            .iter()
+            .filter(|name| !text.contains(name.as_str()))
+            .cloned()
+            .collect();
+        for (name, tag) in tagged {
+            let sent = text
+                .lines()
+                .any(|line| line.starts_with(&format!("sentry.scm.{name}")) && line.contains(tag));
+            if !sent {
+                missing.push(format!("{name} with {tag}"));
+            }
         }
         if missing.is_empty() {
             let lines: Vec<_> = text.lines().filter(|l| !l.is_empty()).collect();
             println!(
-                "statsd: {} datagram lines, all {} names and tags seen",
+                "statsd: {} datagram lines, all {} names of the table produced here and {} tags seen",
                 lines.len(),
-                wanted.len()
+                names.len(),
+                wanted - names.len()
             );
             for line in lines.iter().filter(|l| l.contains("actions.")).take(3) {
                 println!("  {line}");

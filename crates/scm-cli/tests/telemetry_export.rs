@@ -10,10 +10,15 @@
 //! official OpenAPI description. Another goes from a real webhook delivery
 //! (`@octokit/webhooks-examples`, sent with a `traceparent`) through the
 //! queue to `scm worker` and an HTTP listener that records its
-//! `traceparent`. Three failures are reported to Sentry: a provider that
-//! answers 502 (after the retries), a listener whose delivery ends in the
-//! dead-letter store, and `scm serve` failing to start; no secret of the
-//! run is in any envelope or span.
+//! `traceparent`. Four failures are reported to Sentry: a provider that
+//! answers 502 (after the retries) to a v1 action and to an rpc0 proxied
+//! request, a listener whose delivery ends in the dead-letter store, and
+//! `scm serve` failing to start; no secret of the run is in any envelope
+//! or span (panics: `panic_report.rs`).
+//!
+//! Without `SCM_OTLP_ENDPOINT`, the same servers pass a caller's
+//! `traceparent` on unchanged (to the provider, with the event, to the
+//! listener) and invent none for a caller that sent none.
 
 mod support;
 
@@ -38,16 +43,25 @@ use scm_server::crypto::{SecretBox, KEY_ENV};
 use scm_server::observability::ObservabilityConfig;
 use scm_testkit::prism::Prism;
 use serde_json::Value;
-use support::{add_github_repository, free_port};
+use support::{add_github_repository, free_port, rpc0_get};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 const ORG: i64 = 13;
 const TOKEN: &str = "ghp_telemetry_test_integration_token_9c3e";
 const WEBHOOK_SECRET: &str = "whsec-telemetry-test-51aa";
 const LISTENER_SECRET: &str = "listener-secret-telemetry-0b7d";
+const RPC0_SECRET: &str = "rpc0-telemetry-test-secret-77f1";
+const REFERRER: &str = "telemetry-test";
 /// The caller's trace of the webhook delivery.
 const WEBHOOK_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const WEBHOOK_PARENT: &str = "00f067aa0ba902b7";
+/// The caller's trace of the rpc0 proxied requests.
+const RPC0_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
+const RPC0_PARENT: &str = "b7ad6b7169203331";
+
+fn traceparent(trace: &str, parent: &str) -> String {
+    format!("00-{trace}-{parent}-01")
+}
 
 /// A span as exported, with the `service.name` of its process.
 #[derive(Debug, Clone)]
@@ -210,6 +224,8 @@ struct Env {
     database_url: String,
     key: Secret,
     receiver: String,
+    /// Whether traces and errors are exported (OTLP, Sentry).
+    export: bool,
 }
 
 impl Env {
@@ -220,13 +236,17 @@ impl Env {
             .env(KEY_ENV, self.key.expose())
             .env("SCM_INTEGRATION_TOKEN", TOKEN)
             .env("SCM_WEBHOOKS_GITHUB_SECRETS", WEBHOOK_SECRET)
-            .env("SCM_QUEUE_PATH", self.dir.path().join("events.db"))
-            .env("SCM_OTLP_ENDPOINT", &self.receiver)
-            .env("SCM_SENTRY_DSN", self.dsn())
-            .env("SCM_SENTRY_ENVIRONMENT", "telemetry-test")
-            // Export each batch soon (the SDK's variable); the test kills
-            // its children.
-            .env("OTEL_BSP_SCHEDULE_DELAY", "100");
+            .env("SCM_RPC0_SECRETS", RPC0_SECRET)
+            .env("SCM_QUEUE_PATH", self.dir.path().join("events.db"));
+        if self.export {
+            cmd.env("SCM_OTLP_ENDPOINT", &self.receiver)
+                .env("SCM_SENTRY_DSN", self.dsn())
+                .env("SCM_SENTRY_ENVIRONMENT", "telemetry-test")
+                .env("SCM_SENTRY_RELEASE", "scm@telemetry-test")
+                // Export each batch soon (the SDK's variable); the test
+                // kills its children.
+                .env("OTEL_BSP_SCHEDULE_DELAY", "100");
+        }
         cmd
     }
 
@@ -286,82 +306,172 @@ fn sentry_events(envelopes: &[Vec<u8>]) -> Vec<sentry::protocol::Event<'static>>
         .collect()
 }
 
-#[test]
-fn traces_and_errors_are_exported_without_secrets() {
-    let prism = Prism::shared_github();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let received = Arc::new(Mutex::new(Received::default()));
-    let receiver = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let app = axum::Router::new().fallback(receive).with_state(Receiver {
-            received: received.clone(),
-            prism: prism.base_url().trim_end_matches('/').to_owned(),
-            http: reqwest::Client::new(),
+/// `scm serve` and `scm worker` with two GitHub repositories (`up`
+/// answered by prism, `down` answering 502), a client key, two HTTP
+/// listeners (`ok`, and `fail` with one attempt), and the receiver.
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    received: Arc<Mutex<Received>>,
+    receiver: String,
+    env: Env,
+    up: i64,
+    down: i64,
+    key: Value,
+    client_secret: String,
+    base_url: String,
+    _serve: Running,
+    _worker: Running,
+}
+
+impl Harness {
+    fn start(export: bool) -> Self {
+        let prism = Prism::shared_github();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let received = Arc::new(Mutex::new(Received::default()));
+        let receiver = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            let app = axum::Router::new().fallback(receive).with_state(Receiver {
+                received: received.clone(),
+                prism: prism.base_url().trim_end_matches('/').to_owned(),
+                http: reqwest::Client::new(),
+            });
+            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+            format!("http://{address}")
         });
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        format!("http://{address}")
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let env = Env {
-        database_url: format!("sqlite://{}", dir.path().join("registry.db").display()),
-        dir,
-        key: SecretBox::generate_key(),
-        receiver: receiver.clone(),
-    };
-    let up = add_github_repository(
-        |args| env.admin(args),
-        ORG,
-        "up",
-        &format!("{receiver}/up"),
-        "octocat/hello-world",
-    );
-    let down = add_github_repository(
-        |args| env.admin(args),
-        ORG,
-        "down",
-        &format!("{receiver}/down"),
-        "octocat/down",
-    );
-    let key = env.admin(&[
-        "client-key",
-        "create",
-        "--name",
-        "telemetry",
-        "--org",
-        &ORG.to_string(),
-        "--referrer",
-        "telemetry-test",
-    ]);
-    let client_secret = key["secret"].as_str().unwrap().to_owned();
-    for (name, max_attempts) in [("ok", "5"), ("fail", "1")] {
-        env.admin(&[
-            "listener",
-            "add",
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env {
+            database_url: format!("sqlite://{}", dir.path().join("registry.db").display()),
+            dir,
+            key: SecretBox::generate_key(),
+            receiver: receiver.clone(),
+            export,
+        };
+        let up = add_github_repository(
+            |args| env.admin(args),
+            ORG,
+            "up",
+            &format!("{receiver}/up"),
+            "octocat/hello-world",
+        );
+        let down = add_github_repository(
+            |args| env.admin(args),
+            ORG,
+            "down",
+            &format!("{receiver}/down"),
+            "octocat/down",
+        );
+        let key = env.admin(&[
+            "client-key",
+            "create",
             "--name",
-            name,
-            "--url",
-            &format!("{receiver}/listener/{name}"),
-            "--events",
-            "issue",
-            "--secret",
-            LISTENER_SECRET,
-            "--max-attempts",
-            max_attempts,
-            "--from",
-            "earliest",
+            "telemetry",
+            "--org",
+            &ORG.to_string(),
+            "--referrer",
+            REFERRER,
         ]);
+        let client_secret = key["secret"].as_str().unwrap().to_owned();
+        for (name, max_attempts) in [("ok", "5"), ("fail", "1")] {
+            env.admin(&[
+                "listener",
+                "add",
+                "--name",
+                name,
+                "--url",
+                &format!("{receiver}/listener/{name}"),
+                "--events",
+                "issue",
+                "--secret",
+                LISTENER_SECRET,
+                "--max-attempts",
+                max_attempts,
+                "--from",
+                "earliest",
+            ]);
+        }
+
+        let listen = format!("127.0.0.1:{}", free_port());
+        let serve = env.spawn(&["serve", "--listen", &listen], "serve.log");
+        let worker = env.spawn(&["worker"], "worker.log");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(&listen).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "no server");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            runtime,
+            received,
+            receiver,
+            env,
+            up,
+            down,
+            key,
+            client_secret,
+            base_url: format!("http://{listen}"),
+            _serve: serve,
+            _worker: worker,
+        }
     }
 
-    let listen = format!("127.0.0.1:{}", free_port());
-    let serve = env.spawn(&["serve", "--listen", &listen], "serve.log");
-    let worker = env.spawn(&["worker"], "worker.log");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(&listen).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "no server");
-        std::thread::sleep(Duration::from_millis(50));
+    /// Delivers a real `issues` webhook, with `traceparent` when given.
+    fn deliver_webhook(&self, traceparent: Option<String>) {
+        self.runtime.block_on(async {
+            let example = scm_testkit::webhooks::examples_for("issues")[0];
+            let mut request = reqwest::Client::new()
+                .post(format!("{}/webhooks/github", self.base_url))
+                .headers(example.delivery_headers(WEBHOOK_SECRET.as_bytes()))
+                .body(example.payload_bytes.clone());
+            if let Some(traceparent) = traceparent {
+                request = request.header("traceparent", traceparent);
+            }
+            assert_eq!(request.send().await.unwrap().status(), 202);
+        });
     }
-    let base_url = format!("http://{listen}");
+
+    /// An rpc0 proxied read of issue `issue` of `repository`, with
+    /// `traceparent` when given; the provider's status as answered.
+    fn rpc0_issue(&self, repository: i64, issue: u32, traceparent: Option<String>) -> u16 {
+        let full_name = if repository == self.up {
+            "octocat/hello-world"
+        } else {
+            "octocat/down"
+        };
+        self.runtime.block_on(async {
+            let mut request = rpc0_get(
+                &reqwest::Client::new(),
+                &self.base_url,
+                RPC0_SECRET,
+                (ORG, repository),
+                REFERRER,
+                &format!("/repos/{full_name}/issues/{issue}"),
+            );
+            if let Some(traceparent) = traceparent {
+                request = request.header("traceparent", traceparent);
+            }
+            request.send().await.unwrap().status().as_u16()
+        })
+    }
+
+    /// The `traceparent`s the stubs got on paths starting with `prefix`.
+    fn traceparents(&self, prefix: &str) -> Vec<String> {
+        self.received
+            .lock()
+            .unwrap()
+            .traceparents
+            .iter()
+            .filter(|(path, _)| path.starts_with(prefix))
+            .map(|(_, traceparent)| traceparent.clone())
+            .collect()
+    }
+}
+
+#[test]
+fn traces_and_errors_are_exported_without_secrets() {
+    let harness = Harness::start(true);
+    let (runtime, received, env) = (&harness.runtime, &harness.received, &harness.env);
+    let (receiver, key, base_url) = (&harness.receiver, &harness.key, &harness.base_url);
+    let (up, down, client_secret) = (harness.up, harness.down, harness.client_secret.as_str());
 
     // This process is the RPC caller, exporting its spans like a product
     // would.
@@ -382,10 +492,10 @@ fn traces_and_errors_are_exported_without_secrets() {
             let target = |repository: i64| RpcTarget {
                 base_url: base_url.clone(),
                 key_id: key["key_id"].as_str().unwrap().to_owned(),
-                secret: Secret::new(&client_secret),
+                secret: Secret::new(client_secret),
                 organization: ORG,
                 repository: RepositoryKey::Id(repository),
-                referrer: "telemetry-test".into(),
+                referrer: REFERRER.into(),
             };
             let issue = GetIssue {
                 issue_id: "1347".into(),
@@ -402,21 +512,12 @@ fn traces_and_errors_are_exported_without_secrets() {
     });
     drop(client_export);
 
-    runtime.block_on(async {
-        let example = scm_testkit::webhooks::examples_for("issues")[0];
-        let answer = reqwest::Client::new()
-            .post(format!("{base_url}/webhooks/github"))
-            .headers(example.delivery_headers(WEBHOOK_SECRET.as_bytes()))
-            .header(
-                "traceparent",
-                format!("00-{WEBHOOK_TRACE}-{WEBHOOK_PARENT}-01"),
-            )
-            .body(example.payload_bytes.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 202);
-    });
+    harness.deliver_webhook(Some(traceparent(WEBHOOK_TRACE, WEBHOOK_PARENT)));
+    // rpc0 hands the provider's 502 back as it is, and reports it.
+    assert_eq!(
+        harness.rpc0_issue(down, 1347, Some(traceparent(RPC0_TRACE, RPC0_PARENT))),
+        502
+    );
 
     let spans = || received.lock().unwrap().spans.clone();
     let named = |spans: &[Exported], service: &str, name: &str, trace: &str| -> Vec<Exported> {
@@ -426,19 +527,17 @@ fn traces_and_errors_are_exported_without_secrets() {
             .cloned()
             .collect()
     };
-    wait_for("the listener runs' spans", &env, || {
+    wait_for("the listener runs' spans", env, || {
         named(&spans(), "scm-worker", "run_listener", WEBHOOK_TRACE).len() >= 2
     });
-    wait_for("the RPC call's spans", &env, || {
+    wait_for("the RPC call's spans", env, || {
         named(&spans(), "scm-serve", "scm.action", &caller_trace).len() >= 2
     });
     wait_for(
-        "the provider's and the listener's Sentry events",
-        &env,
-        || sentry_events(&received.lock().unwrap().envelopes).len() >= 2,
+        "the providers' and the listener's Sentry events",
+        env,
+        || sentry_events(&received.lock().unwrap().envelopes).len() >= 3,
     );
-    drop(worker);
-    drop(serve);
 
     // `scm serve` that cannot start (its address is taken) reports it.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -575,20 +674,46 @@ fn traces_and_errors_are_exported_without_secrets() {
             .filter(|e| e.tags.get(key).map(String::as_str) == Some(value))
             .collect::<Vec<_>>()
     };
+    // A v1 action whose provider still answered 502 after the retries.
     let provider_failure = tagged("action", "get_issue");
     assert_eq!(provider_failure.len(), 1, "{events:#?}");
     let provider_failure = provider_failure[0];
     assert_eq!(provider_failure.tags["provider"], "github");
-    assert_eq!(provider_failure.tags["referrer"], "telemetry-test");
+    assert_eq!(provider_failure.tags["referrer"], REFERRER);
+    assert_eq!(provider_failure.tags["code"], "provider_unavailable");
     assert_eq!(provider_failure.tags["trace_id"], caller_trace);
     assert_eq!(
         provider_failure.environment.as_deref(),
         Some("telemetry-test")
     );
+    assert_eq!(
+        provider_failure.release.as_deref(),
+        Some("scm@telemetry-test")
+    );
+    // The same on the rpc0 proxied path, in the caller's trace.
+    let proxied_failure = tagged("action", "rpc0_proxy");
+    assert_eq!(proxied_failure.len(), 1, "{events:#?}");
+    let proxied_failure = proxied_failure[0];
+    assert_eq!(proxied_failure.tags["provider"], "github");
+    assert_eq!(proxied_failure.tags["referrer"], REFERRER);
+    assert_eq!(proxied_failure.tags["code"], "provider_status_5xx");
+    assert_eq!(proxied_failure.tags["trace_id"], RPC0_TRACE);
+    // A delivery that ended in the dead-letter store.
+    let delivery_id = scm_testkit::webhooks::examples_for("issues")[0]
+        .delivery_headers(WEBHOOK_SECRET.as_bytes())
+        .get("x-github-delivery")
+        .and_then(|value| value.to_str().ok())
+        .unwrap()
+        .to_owned();
     let dead_letter = tagged("listener", "fail");
     assert_eq!(dead_letter.len(), 1, "{events:#?}");
+    assert_eq!(
+        dead_letter[0].message.as_deref(),
+        Some("delivery dead-lettered")
+    );
     assert_eq!(dead_letter[0].tags["trace_id"], WEBHOOK_TRACE);
-    assert!(dead_letter[0].tags.contains_key("delivery_id"));
+    assert_eq!(dead_letter[0].tags["delivery_id"], delivery_id);
+    // An unhandled error: `scm serve` ending with one.
     let startup = events
         .iter()
         .filter(|e| e.message.as_deref() == Some("command failed"))
@@ -607,7 +732,8 @@ fn traces_and_errors_are_exported_without_secrets() {
         TOKEN,
         WEBHOOK_SECRET,
         LISTENER_SECRET,
-        client_secret.as_str(),
+        RPC0_SECRET,
+        client_secret,
         env.key.expose(),
     ];
     for raw in &received.envelopes {
@@ -626,5 +752,59 @@ fn traces_and_errors_are_exported_without_secrets() {
         "{} envelopes and {} spans, none with a secret",
         received.envelopes.len(),
         spans.len()
+    );
+}
+
+/// Without trace export, a caller's context passes through unchanged
+/// (the servers add no span of their own to it), and a caller without one
+/// gets none invented.
+#[test]
+fn trace_context_passes_through_without_export() {
+    let harness = Harness::start(false);
+    let sent = traceparent(RPC0_TRACE, RPC0_PARENT);
+
+    // Caller → server → provider.
+    assert_eq!(
+        harness.rpc0_issue(harness.up, 1347, Some(sent.clone())),
+        200
+    );
+    assert_eq!(harness.rpc0_issue(harness.up, 1, None), 200);
+    let provider_got = harness.traceparents("/up/repos/octocat/hello-world/issues/1347");
+    assert!(!provider_got.is_empty(), "the provider got no traceparent");
+    assert!(
+        provider_got.iter().all(|tp| *tp == sent),
+        "{provider_got:?}"
+    );
+    let invented = harness
+        .received
+        .lock()
+        .unwrap()
+        .traceparents
+        .iter()
+        .any(|(path, _)| path == "/up/repos/octocat/hello-world/issues/1");
+    assert!(!invented, "a traceparent was sent for a caller without one");
+
+    // Webhook → queue (across processes) → listener.
+    let webhook = traceparent(WEBHOOK_TRACE, WEBHOOK_PARENT);
+    harness.deliver_webhook(Some(webhook.clone()));
+    wait_for("the listener's traceparent", &harness.env, || {
+        !harness.traceparents("/listener/ok").is_empty()
+    });
+    assert_eq!(harness.traceparents("/listener/ok"), [webhook]);
+
+    // The server's log lines of those requests name the caller's trace.
+    let serve_log = harness.env.log("serve.log");
+    for trace in [RPC0_TRACE, WEBHOOK_TRACE] {
+        assert!(
+            serve_log
+                .lines()
+                .any(|line| line.contains("trace_id=") && line.contains(trace)),
+            "no log line with trace {trace}:\n{serve_log}"
+        );
+    }
+    assert!(harness.received.lock().unwrap().spans.is_empty());
+    println!(
+        "without export: provider got {} traceparent(s) equal to the caller's, the listener 1; none invented",
+        provider_got.len()
     );
 }

@@ -1,12 +1,13 @@
 //! W3C trace context (`traceparent`, `tracestate`) across process
 //! boundaries, without tying the library to a trace exporter.
 //!
-//! The binary that exports traces (`scm serve`, `scm worker`) installs a
-//! [`Propagation`] once; every place that crosses a process boundary calls
-//! [`inject`] (outbound provider calls, the RPC client, HTTP listeners) or
-//! [`adopt`] (inbound RPC and webhook requests, a listener run restoring
-//! the context stored with its event). Until something is installed both
-//! do nothing, so library users and one-shot commands pay nothing.
+//! The `scm` binary installs a [`Propagation`] once (one that exports
+//! traces, or one that passes callers' context through unchanged); every
+//! place that crosses a process boundary calls [`inject`] (outbound
+//! provider calls, the RPC client, HTTP listeners) or [`adopt`] (inbound
+//! RPC and webhook requests, a listener run restoring the context stored
+//! with its event). Until something is installed both do nothing, so
+//! library users pay nothing.
 
 use std::sync::OnceLock;
 

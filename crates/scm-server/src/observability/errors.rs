@@ -5,7 +5,8 @@
 //!   a 5xx (an internal error, or a provider that still failed after the
 //!   retries: `code` tells which), deliveries moved to the dead-letter
 //!   store, failed acknowledgements;
-//! - panics (the `sentry` panic integration).
+//! - panics (the `sentry` panic integration), with the tags of the spans
+//!   they happened in.
 //!
 //! Each event is tagged with what the surrounding spans recorded
 //! ([`TAG_FIELDS`]: provider, action, referrer, listener, delivery id,
@@ -32,7 +33,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
-use super::ObservabilityConfig;
+use super::{span_data, ObservabilityConfig};
 
 /// Span and event fields that become tags of a Sentry event.
 pub const TAG_FIELDS: [&str; 7] = [
@@ -83,7 +84,9 @@ where
         environment: config.sentry_environment.clone().map(Cow::Owned),
         send_default_pii: false,
         max_breadcrumbs: 0,
-        before_send: Some(Arc::new(|event: Event<'static>| Some(scrub(event)))),
+        before_send: Some(Arc::new(|event: Event<'static>| {
+            Some(scrub(with_panic_tags(event)))
+        })),
         ..Default::default()
     });
     let reporter = sentry::integrations::tracing::layer()
@@ -130,6 +133,36 @@ where
         .tags
         .extend(own.into_iter().map(|(k, v)| (k.to_owned(), v)));
     EventMapping::Event(report)
+}
+
+/// A panic's event with the tags of the spans it happened in.
+///
+/// The panic hook builds the event on the panicking thread, inside the
+/// request's or listener run's spans, and `before_send` runs there too; an
+/// event of another kind already has its tags from [`report`].
+fn with_panic_tags(mut event: Event<'static>) -> Event<'static> {
+    let panicked = event.exception.values.iter().any(|exception| {
+        exception
+            .mechanism
+            .as_ref()
+            .is_some_and(|mechanism| mechanism.ty == "panic")
+    });
+    if panicked {
+        span_data::with_span(&tracing::Span::current(), |span| {
+            // Innermost first: a run's tags win over its parents'.
+            for ancestor in span.scope() {
+                if let Some(Tags(tags)) = ancestor.extensions().get::<Tags>() {
+                    for (key, value) in tags {
+                        event
+                            .tags
+                            .entry((*key).to_owned())
+                            .or_insert_with(|| value.clone());
+                    }
+                }
+            }
+        });
+    }
+    event
 }
 
 /// Keeps the [`TAG_FIELDS`] each span records, for [`report`].

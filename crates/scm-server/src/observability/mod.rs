@@ -8,6 +8,9 @@
 //! - [`config`]: `[observability]` and its `SCM_*` overrides;
 //! - [`exporters`]: the `metrics` recorder (Prometheus, DogStatsD);
 //! - [`traces`]: spans over OTLP and W3C trace context;
+//! - [`pass_through`]: the callers' trace context forwarded when no
+//!   traces are exported;
+//! - [`span_data`]: what layers keep on spans, read back outside them;
 //! - [`errors`]: errors and panics to Sentry, scrubbed;
 //! - [`prometheus_names`]: counters named `…_total` for Prometheus;
 //! - [`proxied`]: rpc0's proxied requests counted as actions;
@@ -21,9 +24,11 @@
 pub mod config;
 pub mod errors;
 pub mod exporters;
+pub mod pass_through;
 pub mod prometheus_names;
 pub mod proxied;
 pub mod request_log;
+pub mod span_data;
 pub mod startup;
 pub mod traces;
 

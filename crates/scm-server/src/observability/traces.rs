@@ -8,8 +8,9 @@
 //! and errors as span events, whatever `RUST_LOG` says about log lines.
 //!
 //! [`TraceContextPropagation`] is what `scm_core::trace_context` uses to
-//! read and write `traceparent`/`tracestate`: installed with the exporter,
-//! so a process that exports no traces neither reads nor sends them.
+//! read and write `traceparent`/`tracestate` when traces are exported; a
+//! process that exports none passes its callers' context through
+//! unchanged instead ([`super::pass_through`]).
 
 use opentelemetry::propagation::TextMapPropagator as _;
 use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
@@ -103,7 +104,7 @@ where
 /// The platform's own spans at `info` or above, and its warnings and
 /// errors as span events (not every request's log line). The answer
 /// depends on the call site only, so `tracing` caches it.
-fn is_exported(metadata: &tracing::Metadata<'_>) -> bool {
+pub(super) fn is_exported(metadata: &tracing::Metadata<'_>) -> bool {
     let least = if metadata.is_event() {
         tracing::Level::WARN
     } else {
@@ -115,8 +116,8 @@ fn is_exported(metadata: &tracing::Metadata<'_>) -> bool {
 /// W3C trace context through the OpenTelemetry context of `tracing` spans.
 pub struct TraceContextPropagation;
 
-struct Headers<'a>(&'a http::HeaderMap);
-struct HeadersMut<'a>(&'a mut http::HeaderMap);
+pub(super) struct Headers<'a>(pub(super) &'a http::HeaderMap);
+pub(super) struct HeadersMut<'a>(pub(super) &'a mut http::HeaderMap);
 
 impl opentelemetry::propagation::Extractor for Headers<'_> {
     fn get(&self, key: &str) -> Option<&str> {
