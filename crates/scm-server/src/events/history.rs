@@ -797,8 +797,19 @@ mod tests {
         headers.insert("x-gitlab-token", "tok".parse().unwrap());
         headers.insert("authorization", "Bearer x".parse().unwrap());
         headers.insert("x-new-provider-secret", "s".parse().unwrap());
-        let kept = safe_headers(&headers);
-        assert_eq!(kept.keys().collect::<Vec<_>>(), ["x-github-event"]);
+        headers.insert("x-gitlab-event", "Push Hook".parse().unwrap());
+        headers.insert("user-agent", "GitHub-Hookshot/1".parse().unwrap());
+        // Another provider's headers are not this delivery's.
+        let kept = safe_headers("github", &headers);
+        assert_eq!(
+            kept.keys().collect::<Vec<_>>(),
+            ["user-agent", "x-github-event"]
+        );
+        let kept = safe_headers("gitlab", &headers);
+        assert_eq!(
+            kept.keys().collect::<Vec<_>>(),
+            ["user-agent", "x-gitlab-event"]
+        );
     }
 
     #[test]
