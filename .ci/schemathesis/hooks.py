@@ -91,6 +91,8 @@ def before_load_schema(ctx: Any, raw_schema: dict[str, Any]) -> None:
 
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    if isinstance(case.body, (dict, list)):
+        case.body = drop_cursors(case.body)
     kwargs["auth"] = Sign()
 
 
@@ -104,8 +106,3 @@ def drop_cursors(value: Any) -> Any:
     if isinstance(value, list):
         return [drop_cursors(item) for item in value]
     return value
-
-
-@schemathesis.hook
-def map_body(ctx: Any, body: Any) -> Any:
-    return drop_cursors(body)
