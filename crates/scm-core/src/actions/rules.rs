@@ -334,10 +334,11 @@ mod tests {
             rule(ActionName::GetFileContent, "path"),
             Some(ArgumentRule::Path)
         );
-        assert_eq!(
-            rule(ActionName::GetFileContent, "ref"),
-            Some(ArgumentRule::Name)
-        );
+        // A query value, where an empty ref means the default branch.
+        assert_eq!(rule(ActionName::GetFileContent, "ref"), None);
+        assert_eq!(rule(ActionName::GetGitRef, "ref"), Some(ArgumentRule::Name));
+        // An empty directory path lists the root.
+        assert_eq!(rule(ActionName::GetDirectoryContents, "path"), None);
         assert_eq!(
             rule(ActionName::GetBranch, "branch"),
             Some(ArgumentRule::Name)
