@@ -26,14 +26,12 @@ use crate::schema::{GhContent, GhContentAnswer};
 use crate::GitHub;
 
 /// `…/contents/{path}` with the path as one encoded segment; an empty path
-/// (or `/`) is the repository root, `…/contents` (GitHub serves the root
-/// there too, and a strict reading of its description refuses an empty
-/// `{path}`).
+/// (or `/`) is the repository root (`…/contents/`).
 fn contents_path(ctx: &CallContext, path: &str) -> Result<String> {
     let trimmed = path.trim_matches('/');
     let repo = Client::repo_path(ctx)?;
     if trimmed.is_empty() {
-        return Ok(format!("{repo}/contents"));
+        return Ok(format!("{repo}/contents/"));
     }
     encode_path(trimmed)?;
     Ok(format!("{repo}/contents/{}", encode_segment(trimmed)?))
@@ -353,8 +351,8 @@ mod tests {
             contents_path(&ctx(), "docs/guide.md").unwrap(),
             "/repos/o/r/contents/docs%2Fguide.md"
         );
-        assert_eq!(contents_path(&ctx(), "").unwrap(), "/repos/o/r/contents");
-        assert_eq!(contents_path(&ctx(), "/").unwrap(), "/repos/o/r/contents");
+        assert_eq!(contents_path(&ctx(), "").unwrap(), "/repos/o/r/contents/");
+        assert_eq!(contents_path(&ctx(), "/").unwrap(), "/repos/o/r/contents/");
         for bad in ["../x", "a/../../b", "a//b", "./a", "a/.."] {
             assert_eq!(
                 contents_path(&ctx(), bad).unwrap_err().code(),
