@@ -217,39 +217,53 @@ async fn graphql_errors_and_missing_pull_requests_are_typed() {
 
 #[tokio::test]
 async fn bad_arguments_never_reach_the_network() {
-    let server = MockServer::start().await;
-    for bad in [
-        action(
-            "get_pull_request_review_threads",
-            json!({"pull_request_id": "1 OR 2"}),
-        ),
-        action("get_pull_request", json!({"pull_request_id": ".."})),
-        action(
+    // Refused by the action table's rules before any provider sees them.
+    for (name, args) in [
+        ("get_pull_request", json!({"pull_request_id": ".."})),
+        (
             "update_check_run",
             json!({"check_run_id": "1", "status": "completed"}),
         ),
-        action(
-            "create_check_run",
-            json!({"name": "ci", "head_sha": "abcd1234", "conclusion": "unknown"}),
-        ),
-        action(
+        (
             "request_review",
             json!({"pull_request_id": "1", "reviewers": []}),
         ),
-        action(
-            "create_git_tree",
-            json!({"tree": [{"path": "a", "mode": "100644", "type": "blob", "sha": "abcd1234", "content": "x"}]}),
-        ),
         // Multi-request: the thread id is checked before the edit is sent.
-        action(
+        (
             "update_and_collapse_pull_request_comment",
             json!({"pull_request_id": "7", "thread_id": "", "comment_id": "1758",
                    "comment_node_id": "PRRC_1", "body": "outdated"}),
         ),
     ] {
+        let err = AnyAction::from_json(name.parse().unwrap(), args).unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{name}: {err}");
+    }
+    // Valid in general, refused by GitHub's provider without a request:
+    // GitHub ids are numbers.
+    let server = MockServer::start().await;
+    for (bad, code) in [
+        (
+            action(
+                "get_pull_request_review_threads",
+                json!({"pull_request_id": "1 OR 2"}),
+            ),
+            "resource_not_found",
+        ),
+        (
+            action("get_pull_request", json!({"pull_request_id": "AAA"})),
+            "resource_not_found",
+        ),
+        (
+            action(
+                "create_git_tree",
+                json!({"tree": [{"path": "a", "mode": "100644", "type": "blob", "sha": "abcd1234", "content": "x"}]}),
+            ),
+            "invalid_input",
+        ),
+    ] {
         let name = bad.name();
         let err = run(&server, bad).await.unwrap_err();
-        assert_eq!(err.code(), "invalid_input", "{name}: {err}");
+        assert_eq!(err.code(), code, "{name}: {err}");
     }
     assert!(server.received_requests().await.unwrap().is_empty());
 }

@@ -182,16 +182,20 @@ impl GitLab {
     }
 }
 
-/// A numeric id (issue iid, note id, …) safe to put in a path.
+/// A numeric id (issue iid, note id, …) safe to put in a path. Another
+/// value is a valid provider-neutral id that names nothing on GitLab, so
+/// it is not found (as GitLab answers it) without a request.
 pub(crate) fn number(value: &str, what: &str) -> Result<String, Error> {
     let value = value.trim();
     if !value.is_empty() && value.len() <= 20 && value.bytes().all(|b| b.is_ascii_digit()) {
         Ok(value.to_owned())
     } else {
-        Err(Error::invalid_input(format!(
-            "`{what}` must be a GitLab numeric id, got `{}`",
-            value.chars().take(40).collect::<String>()
-        )))
+        Err(Error::NotFound {
+            detail: format!(
+                "no GitLab resource has the `{what}` `{}`: GitLab ids are numbers",
+                value.chars().take(40).collect::<String>()
+            ),
+        })
     }
 }
 
@@ -389,5 +393,9 @@ mod tests {
         assert!(number("4/2", "issue_id").is_err());
         assert!(number("", "issue_id").is_err());
         assert!(number("../1", "issue_id").is_err());
+        assert_eq!(
+            number("AAA", "issue_id").unwrap_err().code(),
+            "resource_not_found"
+        );
     }
 }

@@ -8,6 +8,7 @@
 //! with `scm openapi > docs/openapi.json` (a test fails when it is stale).
 
 use schemars::gen::{SchemaGenerator, SchemaSettings};
+use scm_core::actions::{is_path_key, ArgumentRule, Requirement, PATH_ITEMS, REQUIREMENTS};
 use scm_core::{ActionKind, ActionName, Error};
 use serde_json::{json, Map, Value};
 
@@ -265,44 +266,80 @@ fn arguments_schema(doc: &Value, action: ActionName) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// What the server checks beyond the types, said in the argument
-/// schemas: ids go into URL paths as one segment (non-empty, not `.` or
-/// `..`) and file paths segment by segment (no empty segment). A field
-/// with a pattern of its own (a git object id, `scm_core::model::Sha`)
-/// keeps it.
+/// What the server checks beyond the types ([`ArgumentRule`]: ids go
+/// into URL paths as one segment, file paths segment by segment; and
+/// [`REQUIREMENTS`] between arguments), said in the argument schemas with
+/// the same rules the server applies.
 fn refine_arguments(doc: &mut Value) {
-    let segment = json!({ "minLength": 1, "not": { "enum": [".", ".."] } });
-    let path = json!({ "minLength": 1, "pattern": "^/*[^/]+(/[^/]+)*$" });
-    let arguments: Vec<String> = ActionName::ALL
-        .iter()
-        .filter_map(|action| arguments_schema(doc, *action))
-        .collect();
-    for name in arguments {
-        let Some(Value::Object(properties)) =
-            doc.pointer_mut(&format!("/components/schemas/{name}/properties"))
-        else {
+    for action in ActionName::ALL {
+        let Some(name) = arguments_schema(doc, *action) else {
             continue;
         };
-        for (field, schema) in properties.iter_mut() {
-            let Some(map) = schema.as_object_mut() else {
+        for field in action.fields() {
+            let Some(rule) = ArgumentRule::of(*action, field) else {
                 continue;
             };
-            if map.get("type").and_then(Value::as_str) != Some("string")
-                || map.contains_key("pattern")
-            {
-                continue;
-            }
-            let refinement = if field == "path" || field.ends_with("_path") {
-                &path
-            } else if field == "id" || field.ends_with("_id") {
-                &segment
-            } else {
+            let pointer = format!("/components/schemas/{name}/properties/{}", field.name);
+            let Some(Value::Object(map)) = doc.pointer_mut(&pointer) else {
                 continue;
             };
-            for (key, value) in refinement.as_object().into_iter().flatten() {
-                map.insert(key.clone(), value.clone());
+            if let Value::Object(keywords) = rule.schema() {
+                map.extend(keywords);
             }
         }
+        let requirements: Vec<Value> = REQUIREMENTS
+            .iter()
+            .filter(|rule| rule.action == *action)
+            .map(Requirement::schema)
+            .collect();
+        if let (false, Some(Value::Object(schema))) = (
+            requirements.is_empty(),
+            doc.pointer_mut(&format!("/components/schemas/{name}")),
+        ) {
+            schema.insert("allOf".into(), Value::Array(requirements));
+        }
+    }
+}
+
+/// The file paths inside list items ([`PATH_ITEMS`]: a commit's
+/// actions), held to the path rule in every variant of the item's schema.
+fn refine_path_items(doc: &mut Value) {
+    fn refine(schema: &mut Value) {
+        if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+            for (key, property) in properties.iter_mut() {
+                if let (true, Value::Object(map), Value::Object(keywords)) =
+                    (is_path_key(key), property, ArgumentRule::Path.schema())
+                {
+                    map.extend(keywords);
+                }
+            }
+        }
+        for variants in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(items)) = schema.get_mut(variants) {
+                items.iter_mut().for_each(refine);
+            }
+        }
+    }
+    for (_, item) in PATH_ITEMS {
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{item}")) {
+            refine(schema);
+        }
+    }
+}
+
+/// A tree entry points at an object by `sha` or carries `content`, never
+/// both (the provider refuses both; neither removes the path), which
+/// schemars cannot say of two optional fields.
+fn exclusive_tree_entry(doc: &mut Value) {
+    if let Some(Value::Object(entry)) = doc.pointer_mut("/components/schemas/InputTreeEntry") {
+        let given = json!({ "not": { "enum": [null] } });
+        entry.insert(
+            "not".into(),
+            json!({
+                "required": ["sha", "content"],
+                "properties": { "sha": given, "content": given },
+            }),
+        );
     }
 }
 
@@ -329,6 +366,8 @@ pub fn document() -> Value {
     openapi30(&mut doc);
     bound_integers(&mut doc);
     refine_arguments(&mut doc);
+    refine_path_items(&mut doc);
+    exclusive_tree_entry(&mut doc);
     optional_bodies(&mut doc);
     doc
 }

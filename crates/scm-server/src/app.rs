@@ -203,13 +203,20 @@ async fn action(
     let (verified, body) = state
         .authorize(&method, &path, &headers, body, Some(action_name))
         .await?;
-    // Only now, with a verified signature, is the body parsed.
+    // Only now, with a verified signature, is the body parsed: no body
+    // means no arguments, and a body is the arguments object (as the
+    // OpenAPI document says; `null` or a list is not one).
     let args: serde_json::Value = if body.is_empty() {
-        serde_json::Value::Null
+        serde_json::json!({})
     } else {
         serde_json::from_slice(&body)
             .map_err(|err| ApiError::malformed(format!("the body is not JSON: {err}")))?
     };
+    if !args.is_object() {
+        return Err(ApiError::malformed(
+            "the body is not a JSON object of the action's arguments",
+        ));
+    }
     let any = AnyAction::from_json(action_name, args)?;
     let options = request_options(&headers)?;
     let scm = state.open(&verified).await?;

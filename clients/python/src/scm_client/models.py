@@ -137,7 +137,7 @@ class CheckRun(_CheckRunRequired, total=False):
 
 class _CheckRunAnnotationRequired(TypedDict):
     annotation_level: str
-    """`notice`, `warning` or `failure`."""
+    """`notice`, `warning` or `failure`; another level is refused when read, as the schema says."""
     end_line: int
     message: str
     path: str

@@ -48,8 +48,10 @@ use crate::page::PageRequest;
 #[macro_use]
 mod define;
 mod catalogue;
+mod rules;
 
 pub use catalogue::*;
+pub use rules::{is_path_key, ArgumentRule, Requirement, PATH_ITEMS, REQUIREMENTS};
 
 /// How an action talks to the provider; drives conditional requests,
 /// pagination, retries and how RPC returns the result.
@@ -272,6 +274,7 @@ fn parse_args<A: Action>(args: serde_json::Value) -> Result<AnyAction, Error> {
     } else {
         args
     };
+    rules::check_arguments(A::NAME, &args)?;
     serde_json::from_value::<A>(args)
         .map(Action::into_any)
         .map_err(|err| Error::invalid_input(format!("invalid arguments for `{}`: {err}", A::NAME)))

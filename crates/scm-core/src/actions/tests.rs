@@ -149,3 +149,15 @@ fn every_argument_has_a_command_line_shape_from_its_type() {
     let state = field(ActionName::UpdateIssue, "state");
     assert_eq!((state.kind, state.optional), (Text, true));
 }
+
+#[test]
+fn annotation_levels_are_the_three_the_schema_names() {
+    let args = |level: &str| {
+        serde_json::json!({"check_run_id": "1", "output": {"title": "t", "summary": "s",
+            "annotations": [{"path": "a", "start_line": 1, "end_line": 1,
+                             "annotation_level": level, "message": "m"}]}})
+    };
+    assert!(AnyAction::from_json(ActionName::UpdateCheckRun, args("warning")).is_ok());
+    let err = AnyAction::from_json(ActionName::UpdateCheckRun, args("info")).unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+}

@@ -55,7 +55,13 @@ pub struct CheckRunAnnotation {
     pub path: String,
     pub start_line: u32,
     pub end_line: u32,
-    /// `notice`, `warning` or `failure`.
+    /// `notice`, `warning` or `failure`; another level is refused when
+    /// read, as the schema says.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^(notice|warning|failure)$"))
+    )]
+    #[serde(deserialize_with = "annotation_level")]
     pub annotation_level: String,
     pub message: String,
     pub title: Option<String>,
@@ -118,4 +124,15 @@ pub struct WorkflowJob {
     pub html_url: Option<String>,
     pub started_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
+}
+
+fn annotation_level<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let level = String::deserialize(deserializer)?;
+    match level.as_str() {
+        "notice" | "warning" | "failure" => Ok(level),
+        _ => Err(serde::de::Error::custom(format!(
+            "`{}` is not an annotation level (notice, warning or failure)",
+            level.chars().take(40).collect::<String>()
+        ))),
+    }
 }

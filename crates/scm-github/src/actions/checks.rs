@@ -15,7 +15,7 @@ use scm_core::transport::HttpResponse;
 use scm_core::{CallContext, Download, Error, Handle, Page, PageRequest, Response, Result};
 use serde_json::{json, Map, Value};
 
-use super::seg;
+use super::{id_segment, seg};
 use crate::client::{Call, Client, PROVIDER};
 use crate::schema::{github_conclusion, github_status, GhCheckRun, GhWorkflowJob, GhWorkflowRun};
 use crate::GitHub;
@@ -24,7 +24,7 @@ fn check_run_path(ctx: &CallContext, id: &str) -> Result<String> {
     Ok(format!(
         "{}/check-runs/{}",
         Client::repo_path(ctx)?,
-        seg(id)?
+        id_segment(id)?
     ))
 }
 
@@ -229,7 +229,7 @@ impl Handle<ListCheckRunsInCheckSuite> for GitHub {
         let path = format!(
             "{}/check-suites/{}/check-runs",
             Client::repo_path(ctx)?,
-            seg(&action.check_suite_id)?
+            id_segment(&action.check_suite_id)?
         );
         self.list_check_runs(
             path,
@@ -292,7 +292,7 @@ impl Handle<ListWorkflowJobs> for GitHub {
         let call = Call::get(format!(
             "{}/actions/runs/{}/jobs",
             Client::repo_path(ctx)?,
-            seg(&action.workflow_run_id)?
+            id_segment(&action.workflow_run_id)?
         ));
         self.client()
             .list_under_into::<GhWorkflowJob, WorkflowJob>(call, "jobs", &action.page, ctx)
@@ -310,7 +310,7 @@ impl Handle<DownloadWorkflowJobLog> for GitHub {
         let path = format!(
             "{}/actions/jobs/{}/logs",
             Client::repo_path(ctx)?,
-            seg(&action.job_id)?
+            id_segment(&action.job_id)?
         );
         let mut call = Call::get(path);
         call.conditional = false;
@@ -357,8 +357,8 @@ mod tests {
         check_run_fields(&mut body, None, None, None).unwrap();
         assert!(body.is_empty());
         let mut body = Map::new();
-        let unknown = check_run_fields(&mut body, None, Some(BuildConclusion::Unknown), None);
-        assert_eq!(unknown.unwrap_err().code(), "invalid_input");
+        check_run_fields(&mut body, None, Some(BuildConclusion::Unknown), None).unwrap();
+        assert_eq!(Value::Object(body), json!({"conclusion": "neutral"}));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use scm_core::model::Comment;
 use scm_core::{CallContext, Error, Handle, Page, PageRequest, Response, Result};
 use serde_json::json;
 
-use super::seg;
+use super::id_segment;
 use crate::client::{Call, Client};
 use crate::schema::GhComment;
 use crate::GitHub;
@@ -28,7 +28,7 @@ impl GitHub {
         let path = format!(
             "{}/issues/{}/comments",
             Client::repo_path(ctx)?,
-            seg(number)?
+            id_segment(number)?
         );
         self.client()
             .list_into::<GhComment, Comment>(Call::get(path), page, ctx)
@@ -44,7 +44,7 @@ impl GitHub {
         let path = format!(
             "{}/issues/{}/comments",
             Client::repo_path(ctx)?,
-            seg(number)?
+            id_segment(number)?
         );
         let call = Call::new(Method::POST, path).json(json!({ "body": body }));
         self.client()
@@ -56,7 +56,7 @@ impl GitHub {
         let path = format!(
             "{}/issues/comments/{}",
             Client::repo_path(ctx)?,
-            seg(comment_id)?
+            id_segment(comment_id)?
         );
         self.client()
             .empty(Call::new(Method::DELETE, path), ctx)
@@ -117,8 +117,11 @@ impl Handle<CreatePullRequestComment> for GitHub {
         if action.extensions.as_ref().is_some_and(|e| !e.is_empty()) {
             // GitHub's REST API has no way to attach an extension to a
             // comment; refusing beats silently dropping it.
-            return Err(Error::invalid_input(
-                "GitHub cannot attach comment extensions",
+            // A valid request this provider cannot carry out: 501
+            // `unsupported`, not an input error.
+            return Err(Error::unsupported(
+                scm_core::ActionName::CreatePullRequestComment,
+                crate::client::PROVIDER,
             ));
         }
         self.create_comment(&action.pull_request_id, action.body, ctx)

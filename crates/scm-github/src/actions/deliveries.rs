@@ -9,7 +9,7 @@ use scm_core::actions::{GetHookDelivery, ListHookDeliveries, RedeliverHookDelive
 use scm_core::model::{since_filter, HookDelivery, HookSource};
 use scm_core::{CallContext, Error, Handle, Page, Response, Result};
 
-use super::seg;
+use super::{id_segment, seg};
 use crate::auth::CredentialMode;
 use crate::client::{split_full_name, Call, Client};
 use crate::config::Credentials;
@@ -33,9 +33,10 @@ impl GitHub {
         match source {
             HookSource::App => {
                 if !matches!(self.credentials(), Credentials::App(_)) {
-                    return Err(Error::invalid_input(
-                        "the `app` hook source needs GitHub App credentials",
-                    ));
+                    // Allowed input, which these credentials cannot serve.
+                    return Err(Error::Forbidden {
+                        detail: "the `app` hook source needs GitHub App credentials".into(),
+                    });
                 }
                 Ok(("/app/hook".into(), CredentialMode::Application))
             }
@@ -43,7 +44,7 @@ impl GitHub {
                 format!(
                     "{}/hooks/{}",
                     Client::repo_path(ctx)?,
-                    delivery_number(hook_id("repository")?, "hook_id")?
+                    id_segment(hook_id("repository")?)?
                 ),
                 CredentialMode::Installation,
             )),
@@ -53,24 +54,12 @@ impl GitHub {
                     format!(
                         "/orgs/{}/hooks/{}",
                         seg(owner)?,
-                        delivery_number(hook_id("organization")?, "hook_id")?
+                        id_segment(hook_id("organization")?)?
                     ),
                     CredentialMode::Installation,
                 ))
             }
         }
-    }
-}
-
-/// GitHub's hook and delivery ids are integers; anything else would only
-/// earn a 404 (or a 422 from a strict proxy).
-fn delivery_number<'a>(value: &'a str, name: &str) -> Result<&'a str> {
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(value)
-    } else {
-        Err(Error::invalid_input(format!(
-            "`{name}` must be a GitHub id (digits only)"
-        )))
     }
 }
 
@@ -100,7 +89,7 @@ impl Handle<GetHookDelivery> for GitHub {
         ctx: &CallContext,
     ) -> Result<Response<HookDelivery>> {
         let (path, mode) = self.hook_path(action.source, action.hook_id.as_deref(), ctx)?;
-        let id = delivery_number(&action.delivery_id, "delivery_id")?;
+        let id = id_segment(&action.delivery_id)?;
         let call = Call::get(format!("{path}/deliveries/{id}")).mode(mode);
         self.client()
             .json_into::<GhHookDelivery, HookDelivery>(call, ctx)
@@ -116,7 +105,7 @@ impl Handle<RedeliverHookDelivery> for GitHub {
         ctx: &CallContext,
     ) -> Result<Response<()>> {
         let (path, mode) = self.hook_path(action.source, action.hook_id.as_deref(), ctx)?;
-        let id = delivery_number(&action.delivery_id, "delivery_id")?;
+        let id = id_segment(&action.delivery_id)?;
         let call = Call::new(Method::POST, format!("{path}/deliveries/{id}/attempts")).mode(mode);
         self.client().empty(call, ctx).await
     }
@@ -127,9 +116,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_must_be_numbers() {
-        assert!(delivery_number("42", "hook_id").is_ok());
-        assert!(delivery_number("../1", "hook_id").is_err());
-        assert!(delivery_number("", "delivery_id").is_err());
+    fn ids_that_are_not_numbers_name_nothing() {
+        assert_eq!(id_segment("42").unwrap(), "42");
+        assert_eq!(id_segment("007").unwrap(), "7");
+        for other in ["../1", "", "AAA", "1/0", "-1", "9223372036854775808"] {
+            assert_eq!(
+                id_segment(other).unwrap_err().code(),
+                "resource_not_found",
+                "{other}"
+            );
+        }
     }
 }

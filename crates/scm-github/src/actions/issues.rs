@@ -7,7 +7,7 @@ use scm_core::model::{Issue, IssueState};
 use scm_core::{CallContext, Handle, Response, Result};
 use serde_json::{json, Map, Value};
 
-use super::seg;
+use super::id_segment;
 use crate::client::{Call, Client};
 use crate::schema::GhIssue;
 use crate::GitHub;
@@ -18,7 +18,7 @@ impl Handle<GetIssue> for GitHub {
         let path = format!(
             "{}/issues/{}",
             Client::repo_path(ctx)?,
-            seg(&action.issue_id)?
+            id_segment(&action.issue_id)?
         );
         self.client()
             .json_into::<GhIssue, Issue>(Call::get(path), ctx)
@@ -62,7 +62,7 @@ impl Handle<UpdateIssue> for GitHub {
         let path = format!(
             "{}/issues/{}",
             Client::repo_path(ctx)?,
-            seg(&action.issue_id)?
+            id_segment(&action.issue_id)?
         );
         let call = Call::new(Method::PATCH, path).json(Value::Object(body));
         self.client().json_into::<GhIssue, Issue>(call, ctx).await

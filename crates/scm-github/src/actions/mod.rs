@@ -19,7 +19,7 @@ mod reviews;
 mod urls;
 
 use scm_core::http_util::encode_segment;
-use scm_core::Result;
+use scm_core::{Error, Result};
 
 use crate::GitHub;
 
@@ -137,7 +137,25 @@ scm_core::provider_actions!(GitHub => [
     RedeliverHookDelivery,
 ]);
 
-/// Encodes an id or name for use as one path segment.
+/// Encodes a name for use as one path segment.
 pub(crate) fn seg(value: &str) -> Result<String> {
     encode_segment(value)
+}
+
+/// A GitHub id (an issue or pull request number, a comment, review,
+/// reaction, check run or job id) as a path segment. GitHub's ids are
+/// numbers: another value, valid as a provider-neutral id, names nothing
+/// on GitHub, so it is not found (as GitHub answers it) without a request.
+pub(crate) fn id_segment(value: &str) -> Result<String> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| i64::try_from(*n).is_ok())
+        .map(|n| n.to_string())
+        .ok_or_else(|| Error::NotFound {
+            detail: format!(
+                "no GitHub resource has the id `{}`: GitHub ids are numbers",
+                value.chars().take(40).collect::<String>()
+            ),
+        })
 }

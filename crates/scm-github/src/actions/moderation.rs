@@ -43,7 +43,7 @@ impl GitHub {
 
 /// Both node ids a resolve-and-hide names must be given.
 fn check_node_ids(thread_id: &str, comment_node_id: &str) -> Result<()> {
-    if thread_id.trim().is_empty() || comment_node_id.trim().is_empty() {
+    if thread_id.is_empty() || comment_node_id.is_empty() {
         return Err(Error::invalid_input(
             "thread and comment node ids are required",
         ));

@@ -12,7 +12,7 @@ use scm_core::{CallContext, Error, Handle, Page, Response, Result};
 use serde::de::IgnoredAny;
 use serde_json::{json, Map, Value};
 
-use super::seg;
+use super::id_segment;
 use crate::client::{split_full_name, Call, Client};
 use crate::graphql::MARK_READY_FOR_REVIEW;
 use crate::schema::{GhCommitFile, GhPullCommit, GhPullRequest};
@@ -27,7 +27,7 @@ fn pull_path(ctx: &CallContext, number: &str) -> Result<String> {
     Ok(format!(
         "{}/pulls/{}",
         Client::repo_path(ctx)?,
-        seg(number)?
+        id_segment(number)?
     ))
 }
 

@@ -20,7 +20,7 @@ use scm_core::{CallContext, Error, Handle, Page, PageRequest, Response, Result};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::seg;
+use super::id_segment;
 use crate::client::{Call, Client};
 use crate::graphql::{ADD_REVIEW_REACTION, REMOVE_REVIEW_REACTION};
 use crate::schema::{reaction_content, reaction_graphql, GhReaction, GqlReaction};
@@ -40,9 +40,13 @@ impl Subject<'_> {
     fn path(&self, ctx: &CallContext) -> Result<String> {
         let repo = Client::repo_path(ctx)?;
         Ok(match self {
-            Subject::Issue(n) => format!("{repo}/issues/{}/reactions", seg(n)?),
-            Subject::IssueComment(id) => format!("{repo}/issues/comments/{}/reactions", seg(id)?),
-            Subject::ReviewComment(id) => format!("{repo}/pulls/comments/{}/reactions", seg(id)?),
+            Subject::Issue(n) => format!("{repo}/issues/{}/reactions", id_segment(n)?),
+            Subject::IssueComment(id) => {
+                format!("{repo}/issues/comments/{}/reactions", id_segment(id)?)
+            }
+            Subject::ReviewComment(id) => {
+                format!("{repo}/pulls/comments/{}/reactions", id_segment(id)?)
+            }
         })
     }
 }
@@ -96,7 +100,7 @@ impl GitHub {
         reaction_id: &str,
         ctx: &CallContext,
     ) -> Result<Response<()>> {
-        let path = format!("{}/{}", subject.path(ctx)?, seg(reaction_id)?);
+        let path = format!("{}/{}", subject.path(ctx)?, id_segment(reaction_id)?);
         self.client()
             .empty(Call::new(Method::DELETE, path), ctx)
             .await
@@ -116,8 +120,8 @@ impl GitHub {
         let path = format!(
             "{}/pulls/{}/reviews/{}",
             Client::repo_path(ctx)?,
-            seg(pull_request_id)?,
-            seg(review_id)?
+            id_segment(pull_request_id)?,
+            id_segment(review_id)?
         );
         // Not conditional: the caller's validators are for the reaction.
         let mut call = Call::get(path);

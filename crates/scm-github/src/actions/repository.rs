@@ -27,9 +27,10 @@ impl Handle<GetAppInstallation> for GitHub {
         ctx: &CallContext,
     ) -> Result<Response<AppInstallation>> {
         let Credentials::App(app) = self.credentials() else {
-            return Err(Error::invalid_input(
-                "get_app_installation needs GitHub App credentials; a personal token has no installation",
-            ));
+            // Allowed input, which these credentials cannot serve.
+            return Err(Error::Forbidden {
+                detail: "get_app_installation needs GitHub App credentials; a personal token has no installation".into(),
+            });
         };
         let call = Call::get(format!("/app/installations/{}", seg(&app.installation_id)?))
             .mode(CredentialMode::Application);

@@ -12,7 +12,7 @@ use scm_core::{CallContext, Cursor, Error, Handle, Page, Response, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::seg;
+use super::id_segment;
 use crate::client::{split_full_name, Call, Client, DEFAULT_PER_PAGE};
 use crate::graphql::REVIEW_THREADS;
 use crate::schema::{
@@ -24,7 +24,7 @@ pub(crate) fn pull_path(ctx: &CallContext, number: &str) -> Result<String> {
     Ok(format!(
         "{}/pulls/{}",
         Client::repo_path(ctx)?,
-        seg(number)?
+        id_segment(number)?
     ))
 }
 
@@ -35,7 +35,9 @@ pub(crate) fn pull_variables(ctx: &CallContext, number: &str) -> Result<Map<Stri
         .parse()
         .ok()
         .filter(|n| *n > 0 && *n <= i64::from(i32::MAX))
-        .ok_or_else(|| Error::invalid_input(format!("`{number}` is not a pull request number")))?;
+        .ok_or_else(|| Error::NotFound {
+            detail: format!("no GitHub pull request has the number `{number}`"),
+        })?;
     let mut vars = Map::new();
     vars.insert("owner".into(), json!(owner));
     vars.insert("name".into(), json!(name));
@@ -121,7 +123,7 @@ impl GitHub {
         let path = format!(
             "{}/pulls/comments/{}",
             Client::repo_path(ctx)?,
-            seg(comment_id)?
+            id_segment(comment_id)?
         );
         let call = Call::new(Method::PATCH, path).json(json!({ "body": body }));
         self.client()
@@ -176,7 +178,7 @@ impl Handle<CreateReviewCommentReply> for GitHub {
         let path = format!(
             "{}/comments/{}/replies",
             pull_path(ctx, &action.pull_request_id)?,
-            seg(&action.comment_id)?
+            id_segment(&action.comment_id)?
         );
         let call = Call::new(Method::POST, path).json(json!({ "body": action.body }));
         self.client()
@@ -224,7 +226,7 @@ impl Handle<GetReviewComments> for GitHub {
         let path = format!(
             "{}/reviews/{}/comments",
             pull_path(ctx, &action.pull_request_id)?,
-            seg(&action.review_id)?
+            id_segment(&action.review_id)?
         );
         self.client()
             .list_into::<GhReviewComment, ReviewComment>(Call::get(path), &action.page, ctx)
@@ -242,7 +244,7 @@ impl Handle<GetPullRequestReview> for GitHub {
         let path = format!(
             "{}/reviews/{}",
             pull_path(ctx, &action.pull_request_id)?,
-            seg(&action.review_id)?
+            id_segment(&action.review_id)?
         );
         self.client()
             .json_into::<GhReview, Review>(Call::get(path), ctx)

@@ -124,6 +124,7 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    use scm_core::actions::Action;
     use scm_core::registry::RepositoryRecord;
     use scm_core::{ActionName, AnyAction, AnyOutput, Provider};
 
@@ -246,11 +247,15 @@ mod tests {
         let config = GitHubConfig::github_com(Credentials::Token("t".into()));
         let github = GitHub::with_transport(&config, Arc::new(NoNetwork));
         let ctx = CallContext::new(Arc::new(RepositoryRecord::direct("github", "o/r")), "test");
-        let action = AnyAction::from_json(
-            "get_file_url".parse().unwrap(),
-            serde_json::json!({"file_path": "../x", "sha": "abcd"}),
-        )
-        .unwrap();
+        // The action table's rules refuse it first; the provider would too.
+        let action = GetFileUrl {
+            file_path: "../x".into(),
+            sha: "abcd".parse().unwrap(),
+            start_line: None,
+            end_line: None,
+        }
+        .into_any();
+        assert!(AnyAction::from_json(action.name(), action.args_json()).is_err());
         let err = github.execute(action, &ctx).await.unwrap_err();
         assert_eq!(err.code(), "invalid_input");
     }

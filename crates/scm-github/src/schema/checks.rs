@@ -45,8 +45,7 @@ pub fn build_conclusion(conclusion: &str) -> BuildConclusion {
     }
 }
 
-/// Neutral → the conclusion GitHub accepts. `unknown` has no GitHub
-/// counterpart a caller may set.
+/// Neutral → the conclusion GitHub accepts.
 pub fn github_conclusion(conclusion: BuildConclusion) -> Result<&'static str, Error> {
     Ok(match conclusion {
         BuildConclusion::Success => "success",
@@ -56,11 +55,9 @@ pub fn github_conclusion(conclusion: BuildConclusion) -> Result<&'static str, Er
         BuildConclusion::TimedOut => "timed_out",
         BuildConclusion::Neutral => "neutral",
         BuildConclusion::ActionRequired => "action_required",
-        BuildConclusion::Unknown => {
-            return Err(Error::invalid_input(
-                "GitHub does not accept the conclusion `unknown`",
-            ))
-        }
+        // GitHub has no `unknown`; `neutral` is its conclusion that says
+        // neither success nor failure.
+        BuildConclusion::Unknown => "neutral",
     })
 }
 
@@ -250,10 +247,8 @@ mod tests {
             );
         }
         assert_eq!(
-            github_conclusion(BuildConclusion::Unknown)
-                .unwrap_err()
-                .code(),
-            "invalid_input"
+            github_conclusion(BuildConclusion::Unknown).unwrap(),
+            "neutral"
         );
     }
 
