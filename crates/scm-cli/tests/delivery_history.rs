@@ -17,7 +17,7 @@ use axum::http::HeaderMap;
 use scm_testkit::webhooks::examples;
 use serde_json::Value;
 
-mod nats_stream;
+mod queues;
 
 const WEBHOOK_SECRET: &str = "history-webhook-secret-5b7c";
 const LISTENER_SECRET: &str = "history-listener-secret-c3d1";
@@ -118,28 +118,14 @@ fn part(setup: &Setup, delivery: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_pause_resume_and_redeliver_on_the_sqlite_queue() {
     let dir = tempfile::tempdir().unwrap();
-    let queue = vec![
-        ("SCM_QUEUE_BACKEND".into(), "sqlite".into()),
-        (
-            "SCM_QUEUE_PATH".into(),
-            dir.path().join("queue.db").display().to_string(),
-        ),
-    ];
+    let queue = queues::sqlite_queue(dir.path());
     run(dir.path(), queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_pause_resume_and_redeliver_on_nats_jetstream() {
     let dir = tempfile::tempdir().unwrap();
-    let unique = format!(
-        "{:x}{:x}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let (queue, _stream) = nats_stream::nats_queue("scmhist", &unique);
+    let (queue, _stream) = queues::nats_queue("scmhist");
     run(dir.path(), queue).await;
 }
 

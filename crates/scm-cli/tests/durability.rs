@@ -12,7 +12,7 @@
 //! 127.0.0.1:4222 (a unique stream, deleted at the end). Everything binds
 //! to 127.0.0.1 and every process is killed when the test ends.
 
-mod nats_stream;
+mod queues;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener as StdListener};
@@ -394,29 +394,13 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_webhooks_survive_sigkill_with_the_sqlite_queue() {
     let dir = tempfile::tempdir().unwrap();
-    let queue = vec![
-        ("SCM_QUEUE_BACKEND".to_owned(), "sqlite".to_owned()),
-        (
-            "SCM_QUEUE_PATH".to_owned(),
-            dir.path().join("events.db").display().to_string(),
-        ),
-    ];
+    let queue = queues::sqlite_queue(dir.path());
     run(dir.path(), queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_webhooks_survive_sigkill_with_nats_jetstream() {
     let dir = tempfile::tempdir().unwrap();
-    let unique = format!("{:016x}", {
-        let mut rng = XorShift(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1,
-        );
-        rng.next()
-    });
-    let (queue, _stream) = nats_stream::nats_queue("scmdur", &unique);
+    let (queue, _stream) = queues::nats_queue("scmdur");
     run(dir.path(), queue).await;
 }

@@ -17,7 +17,7 @@
 //! third-party corpus: a resend carries a new `X-Gitlab-Event-UUID` and the
 //! same `Idempotency-Key`, and still reaches the listener once.
 
-mod nats_stream;
+mod queues;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener as StdListener};
@@ -630,55 +630,27 @@ fn promtool_check(text: &str) -> Result<(), String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_sent_while_stopped_reach_the_listener_once_with_the_sqlite_queue() {
     let dir = tempfile::tempdir().unwrap();
-    let queue = vec![
-        ("SCM_QUEUE_BACKEND".to_owned(), "sqlite".to_owned()),
-        (
-            "SCM_QUEUE_PATH".to_owned(),
-            dir.path().join("events.db").display().to_string(),
-        ),
-    ];
+    let queue = queues::sqlite_queue(dir.path());
     run(dir.path(), queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream() {
     let dir = tempfile::tempdir().unwrap();
-    let unique = format!(
-        "{:x}{:x}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
-    );
-    let (queue, _stream) = nats_stream::nats_queue("scmrec", &unique);
+    let (queue, _stream) = queues::nats_queue("scmrec");
     run(dir.path(), queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_the_sqlite_queue() {
     let dir = tempfile::tempdir().unwrap();
-    let queue = vec![
-        ("SCM_QUEUE_BACKEND".to_owned(), "sqlite".to_owned()),
-        (
-            "SCM_QUEUE_PATH".to_owned(),
-            dir.path().join("events.db").display().to_string(),
-        ),
-    ];
+    let queue = queues::sqlite_queue(dir.path());
     run_gitlab(dir.path(), queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream() {
     let dir = tempfile::tempdir().unwrap();
-    let unique = format!(
-        "{:x}{:x}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
-    );
-    let (queue, _stream) = nats_stream::nats_queue("scmrecgl", &unique);
+    let (queue, _stream) = queues::nats_queue("scmrecgl");
     run_gitlab(dir.path(), queue).await;
 }

@@ -1,8 +1,22 @@
-//! A JetStream stream of its own for one end-to-end test (`durability.rs`,
-//! `recovery.rs`): the `SCM_QUEUE_*` settings that point `scm serve` and
-//! `scm worker` at it, and a guard that deletes it whatever happens.
+//! The queue of one end-to-end test (`durability.rs`, `recovery.rs`,
+//! `delivery_history.rs`): the `SCM_QUEUE_*` settings that point
+//! `scm serve` and `scm worker` at a SQLite file or at a JetStream stream
+//! of its own, and a guard that deletes the stream whatever happens.
+
+use std::path::Path;
 
 use scm_stream::{JetStreamConfig, JetStreamQueue};
+
+/// The environment of a SQLite queue in `dir`.
+pub fn sqlite_queue(dir: &Path) -> Vec<(String, String)> {
+    vec![
+        ("SCM_QUEUE_BACKEND".to_owned(), "sqlite".to_owned()),
+        (
+            "SCM_QUEUE_PATH".to_owned(),
+            dir.join("events.db").display().to_string(),
+        ),
+    ]
+}
 
 /// Deletes the stream when dropped, from a runtime of its own (a test's
 /// runtime may already be shutting down).
@@ -25,9 +39,18 @@ impl Drop for StreamGuard {
 }
 
 /// The environment of a NATS queue on 127.0.0.1:4222 whose stream is
-/// `<STREAM>_<unique>` and subjects `<stream>_<unique>.…`, and the guard
-/// that deletes it.
-pub fn nats_queue(stream: &str, unique: &str) -> (Vec<(String, String)>, StreamGuard) {
+/// `<STREAM>_<unique>` and subjects `<stream><unique>.…` (unique to this
+/// process and moment, so parallel and earlier runs never share one), and
+/// the guard that deletes it.
+pub fn nats_queue(stream: &str) -> (Vec<(String, String)>, StreamGuard) {
+    let unique = format!(
+        "{:x}{:x}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
     let mut config = JetStreamConfig::new("nats://127.0.0.1:4222");
     config.stream = format!("{}_{unique}", stream.to_ascii_uppercase());
     config.subject_prefix = format!("{}{unique}", stream.to_ascii_lowercase());
