@@ -92,11 +92,7 @@ impl HookLog {
                 post(redeliver),
             )
             .with_state(log.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        *log.0.base_url.lock().unwrap() = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        *log.0.base_url.lock().unwrap() = crate::loopback::serve(app).await;
         log
     }
 

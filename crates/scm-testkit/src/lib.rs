@@ -26,6 +26,7 @@
 pub mod bench;
 pub mod gitlab_hook_log;
 pub mod hook_log;
+pub mod loopback;
 pub mod octokit;
 pub mod paths;
 pub mod prism;
