@@ -22,7 +22,8 @@ pub async fn page(State(state): State<SharedConsole>, Operator(op): Operator) ->
     let summary = state.registry.history_summary(hour_ago).await.ok();
     let per_minute = summary
         .as_ref()
-        .map(|s| format!("{:.1}", s.deliveries as f64 / 60.0));
+        // Two decimals: a quiet hour (a few deliveries) is not "0.0".
+        .map(|s| format!("{:.2}", s.deliveries as f64 / 60.0));
     render(
         &state,
         Some(&op),
