@@ -57,7 +57,12 @@ pub fn commands() -> Vec<Command> {
                 .subcommand(
                     Command::new("list")
                         .about("List recorded deliveries as JSON, newest first, with each listener's outcome")
-                        .arg(Arg::new("provider").long("provider").value_name("NAME"))
+                        .arg(
+                            Arg::new("provider")
+                                .long("provider")
+                                .value_name("NAME")
+                                .help("Only this provider's deliveries (its name, as `scm integration list` shows it)"),
+                        )
                         .arg(
                             Arg::new("event")
                                 .long("event")
@@ -87,7 +92,8 @@ pub fn commands() -> Vec<Command> {
                             Arg::new("limit")
                                 .long("limit")
                                 .value_parser(clap::value_parser!(u32).range(1..=1000))
-                                .default_value("50"),
+                                .default_value("50")
+                                .help("At most this many deliveries (1 to 1000)"),
                         )
                         .arg(
                             Arg::new("before")
