@@ -32,6 +32,7 @@ from scm_client import (
     RepositoryInactive,
     RepositoryNotFound,
     RepositoryOrganizationMismatch,
+    ResourceForbidden,
     ResourceNotFound,
     RetryPolicy,
     RpcInvalidGrant,
@@ -151,12 +152,12 @@ EXPECTED_ERRORS: dict[str, type[SCMError]] = {
     # Redirects to GitHub's download host, which this machine cannot reach.
     "download_archive": ProviderUnavailable,
     "download_workflow_job_log": ProviderUnavailable,
-    # Needs GitHub App credentials; the integration uses a token.
-    "get_app_installation": InvalidInput,
+    # Needs GitHub App credentials; the integration's token may not (403).
+    "get_app_installation": ResourceForbidden,
     # The first hook source, `app`, needs GitHub App credentials too.
-    "list_hook_deliveries": InvalidInput,
-    "get_hook_delivery": InvalidInput,
-    "redeliver_hook_delivery": InvalidInput,
+    "list_hook_deliveries": ResourceForbidden,
+    "get_hook_delivery": ResourceForbidden,
+    "redeliver_hook_delivery": ResourceForbidden,
 }
 
 
