@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use http::{header, Request, StatusCode};
-use scm_core::events::EventType;
+use scm_core::events::{Event, EventEnvelope, EventType, PushAction, PushEvent};
 use scm_core::{Credential, Secret};
 use scm_server::console::{self, ConsoleConfig, ConsoleState};
 use scm_server::crypto::SecretBox;
@@ -24,6 +24,7 @@ const ADMIN_TOKEN: &str = "console-admin-token-5b1e9c";
 const PROVIDER_TOKEN: &str = "ghp_console_provider_token_71c2";
 const WEBHOOK_SECRET: &str = "console-webhook-secret-0d4a";
 const LISTENER_SECRET: &str = "console-listener-secret-8f3b";
+const DELIVERY_SIGNATURE: &str = "sha256=console-delivery-signature-3e7a";
 
 struct Console {
     app: Router,
@@ -325,6 +326,33 @@ async fn no_page_shows_a_secret() {
         .await
         .unwrap();
 
+    // A delivery whose request carried a signature and a webhook token.
+    let delivery = EventEnvelope::new(
+        "github",
+        "console-delivery-1",
+        "push",
+        bytes::Bytes::from_static(b"{}"),
+        Event::Push(PushEvent {
+            action: PushAction::Pushed,
+            ref_name: "refs/heads/main".into(),
+            before: None,
+            after: None,
+            forced: false,
+            commits: vec![],
+            compare_url: None,
+            pusher: None,
+            sender: None,
+        }),
+    );
+    let mut headers = http::HeaderMap::new();
+    headers.insert("x-github-event", "push".parse().unwrap());
+    headers.insert("x-hub-signature-256", DELIVERY_SIGNATURE.parse().unwrap());
+    headers.insert("x-gitlab-token", WEBHOOK_SECRET.parse().unwrap());
+    registry
+        .record_delivery(&delivery, &headers, 2)
+        .await
+        .unwrap();
+
     let (cookie, _) = console.login().await;
     let session_id = cookie.split_once('=').unwrap().1.to_owned();
     // A key created in the console shows its secret in that answer only.
@@ -369,10 +397,12 @@ async fn no_page_shows_a_secret() {
         existing_key_secret.expose(),
         &new_secret,
         &session_id,
+        DELIVERY_SIGNATURE,
     ];
     let pages = [
         "/console",
         "/console/deliveries",
+        "/console/deliveries/github/console-delivery-1",
         "/console/dead-letters",
         "/console/listeners",
         "/console/quotas",
@@ -396,6 +426,13 @@ async fn no_page_shows_a_secret() {
     }
     let repositories = console.get("/console/repositories", Some(&cookie)).await;
     assert!(repositories.body.contains("widgets"));
+    let shown = console
+        .get(
+            "/console/deliveries/github/console-delivery-1",
+            Some(&cookie),
+        )
+        .await;
+    assert!(shown.body.contains("x-github-event"));
     let secrets = console.get("/console/webhook-secrets", Some(&cookie)).await;
     assert!(secrets.body.contains("acme"));
 }
