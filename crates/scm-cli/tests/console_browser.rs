@@ -81,30 +81,26 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn tools_present(root: &Path) -> bool {
+/// Chromium and playwright-core, which `.ci/run` installs. Without them
+/// the test fails rather than passing unseen.
+fn require_tools(root: &Path) {
     let playwright = root.join("node_modules/playwright-core/package.json");
     for (what, path) in [
         ("chromium", Path::new(CHROMIUM)),
         ("playwright-core", &playwright),
     ] {
-        if !path.exists() {
-            // `.ci/run` installs both; a run without them says so loudly.
-            eprintln!(
-                "skipped: {what} not found at {} (run .ci/run)",
-                path.display()
-            );
-            return false;
-        }
+        assert!(
+            path.exists(),
+            "{what} not found at {} (`.ci/run` installs it: Debian `chromium`, `npm ci`)",
+            path.display()
+        );
     }
-    true
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_console_in_a_real_browser() {
     let root = scm_testkit::paths::repo_root();
-    if !tools_present(root) {
-        return;
-    }
+    require_tools(root);
     let Some(gitlab_payload) =
         scm_testkit::paths::corpus_or_skip("gitlab/webhooks/merge_request.json")
     else {
