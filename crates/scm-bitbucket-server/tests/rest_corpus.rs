@@ -30,13 +30,13 @@ const UNUSED: &[(&str, &str)] = &[
     ("fnb_push_update.json", "a `repo:refs_changed` webhook payload, posted by the webhook test"),
 ];
 
-fn corpus() -> Option<PathBuf> {
-    scm_testkit::paths::corpus_or_skip("bitbucket-dc/rest")
+fn corpus() -> PathBuf {
+    scm_testkit::paths::corpus("bitbucket-dc/rest")
 }
 
 /// Serves `file` for `GET|POST|PUT <path>` (any query).
 async fn serve(server: &MockServer, verb: &str, at: String, file: &str, status: u16) {
-    let dir = corpus().expect("corpus checked by the caller");
+    let dir = corpus();
     let body = std::fs::read(dir.join(file)).unwrap();
     Mock::given(method(verb))
         .and(path(at))
@@ -54,16 +54,15 @@ async fn get(server: &MockServer, at: String, file: &str) {
     serve(server, "GET", at, file, 200).await;
 }
 
-async fn setup() -> Option<(MockServer, scm_bitbucket_server::BitbucketServer)> {
-    corpus()?;
+async fn setup() -> (MockServer, scm_bitbucket_server::BitbucketServer) {
     let server = MockServer::start().await;
     let provider = provider(&format!("{}/rest", server.uri()), http());
-    Some((server, provider))
+    (server, provider)
 }
 
 #[test]
 fn every_file_is_used_or_listed() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let used: BTreeSet<&str> = [
         "branch.json",
         "branches.json",
@@ -111,9 +110,7 @@ fn every_file_is_used_or_listed() {
 
 #[tokio::test]
 async fn repositories_users_and_errors() {
-    let Some((server, p)) = setup().await else {
-        return;
-    };
+    let (server, p) = setup().await;
     get(&server, REPO.into(), "repo.json").await;
     get(
         &server,
@@ -190,9 +187,7 @@ async fn repositories_users_and_errors() {
 
 #[tokio::test]
 async fn repos_filter_and_the_acting_user() {
-    let Some((server, p)) = setup().await else {
-        return;
-    };
+    let (server, p) = setup().await;
     get(
         &server,
         "/rest/api/latest/repos".into(),
@@ -209,7 +204,7 @@ async fn repos_filter_and_the_acting_user() {
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].id, "2");
 
-    let dir = corpus().unwrap();
+    let dir = corpus();
     Mock::given(method("GET"))
         .and(path("/rest/api/latest/application-properties"))
         .respond_with(
@@ -239,9 +234,7 @@ async fn repos_filter_and_the_acting_user() {
 
 #[tokio::test]
 async fn branches_commits_and_changes() {
-    let Some((server, p)) = setup().await else {
-        return;
-    };
+    let (server, p) = setup().await;
     get(&server, format!("{REPO}/branches"), "branches_filter.json").await;
     let branch = data(
         &p,
@@ -331,9 +324,7 @@ async fn branches_commits_and_changes() {
 
 #[tokio::test]
 async fn pull_requests_files_and_comments() {
-    let Some((server, p)) = setup().await else {
-        return;
-    };
+    let (server, p) = setup().await;
     get(&server, format!("{REPO}/pull-requests/1"), "pr.json").await;
     get(
         &server,
@@ -487,9 +478,7 @@ async fn pull_requests_files_and_comments() {
 
 #[tokio::test]
 async fn line_types_from_a_recorded_diff_and_file_edits() {
-    let Some((server, p)) = setup().await else {
-        return;
-    };
+    let (server, p) = setup().await;
     get(&server, format!("{REPO}/pull-requests/1"), "pr.json").await;
     get(
         &server,
@@ -584,9 +573,7 @@ async fn line_types_from_a_recorded_diff_and_file_edits() {
 
 #[tokio::test]
 async fn the_single_branch_answer() {
-    let Some((server, p)) = setup().await else {
-        return;
-    };
+    let (server, p) = setup().await;
     get(&server, format!("{REPO}/branches"), "branch.json").await;
     let r = data(
         &p,

@@ -460,9 +460,7 @@ async fn review_case(bitbucket: &Bitbucket, ctx: &scm_core::CallContext) -> Opti
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_http_action_is_valid_against_the_openapi_description() {
-    let Some(spec) = corpus("openapi.json") else {
-        return;
-    };
+    let spec = corpus("openapi.json");
     let prism = Prism::shared(&spec);
     let recording = Arc::new(Recording {
         inner: http(),

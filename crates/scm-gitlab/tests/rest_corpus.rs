@@ -160,7 +160,7 @@ fn p(suffix: &str) -> String {
 
 #[tokio::test]
 async fn corpus_rest_answers_parse_through_their_actions() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let mut c = Corpus {
         dir,
         used: BTreeSet::new(),

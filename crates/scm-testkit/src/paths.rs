@@ -1,14 +1,15 @@
 //! Where the test material lives.
 //!
-//! Two kinds of material, treated differently on purpose:
+//! Two kinds of material, both required:
 //!
 //! - npm packages (`node_modules/`) and GitHub's OpenAPI description
-//!   (`.cache/openapi/`) are installed by `.ci/run`. If they are missing the
-//!   checkout is not set up, so the helpers here panic and say how to fix it
-//!   rather than letting tests pass without having checked anything.
+//!   (`.cache/openapi/`) are installed by `.ci/run`.
 //! - The third-party corpus (`../shared/corpus`, or `$SCM_CORPUS_DIR`) lives
-//!   outside the repository and may legitimately be absent, so tests that
-//!   need it skip with one clear line instead of failing.
+//!   outside the repository.
+//!
+//! If either is missing, the helpers here panic and say how to fix it
+//! rather than letting tests pass without having checked anything: a
+//! skipped test is not a passing one.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -107,41 +108,27 @@ pub fn github_openapi_spec_for_prism() -> PathBuf {
     )
 }
 
-/// The third-party corpus directory, if present.
-///
-/// `$SCM_CORPUS_DIR` if set, else `<repo_root>/../shared/corpus`.
-pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = corpus_dir_candidate();
-    dir.is_dir().then_some(dir)
-}
-
-/// A file or folder inside the corpus, or `None` after printing one line
-/// saying what was skipped and why.
+/// A file or folder inside the third-party corpus (`$SCM_CORPUS_DIR` if
+/// set, else `<repo_root>/../shared/corpus`).
 ///
 /// ```no_run
-/// let Some(dir) = scm_testkit::paths::corpus_or_skip("gitlab/webhooks") else {
-///     return;
-/// };
+/// let dir = scm_testkit::paths::corpus("gitlab/webhooks");
 /// # let _ = dir;
 /// ```
-pub fn corpus_or_skip(relative: impl AsRef<Path>) -> Option<PathBuf> {
+///
+/// # Panics
+///
+/// If it is not there.
+pub fn corpus(relative: impl AsRef<Path>) -> PathBuf {
     let relative = relative.as_ref();
     let path = corpus_dir_candidate().join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        skip(&relative.display().to_string(), &path)
-    }
-}
-
-/// Print `skipped: <what> not found at <path> (set SCM_CORPUS_DIR)` and
-/// return `None`, for tests that need material outside the repository.
-pub fn skip<T>(what: &str, path: &Path) -> Option<T> {
-    eprintln!(
-        "skipped: {what} not found at {} (set {CORPUS_DIR_ENV})",
+    assert!(
+        path.exists(),
+        "{} not found at {}: the third-party corpus is needed (set {CORPUS_DIR_ENV})",
+        relative.display(),
         path.display()
     );
-    None
+    path
 }
 
 fn corpus_dir_candidate() -> PathBuf {
@@ -174,7 +161,8 @@ mod tests {
     }
 
     #[test]
-    fn missing_corpus_entry_is_a_skip() {
-        assert!(corpus_or_skip("no/such/entry").is_none());
+    #[should_panic(expected = "the third-party corpus is needed")]
+    fn a_missing_corpus_entry_fails() {
+        corpus("no/such/entry");
     }
 }

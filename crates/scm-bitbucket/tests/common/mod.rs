@@ -48,9 +48,9 @@ pub fn ctx() -> CallContext {
     )
 }
 
-/// A file or folder of the Bitbucket Cloud corpus, or `None` (said once).
-pub fn corpus(relative: &str) -> Option<PathBuf> {
-    scm_testkit::paths::corpus_or_skip(format!("bitbucket-cloud/{relative}"))
+/// A file or folder of the Bitbucket Cloud corpus.
+pub fn corpus(relative: &str) -> PathBuf {
+    scm_testkit::paths::corpus(format!("bitbucket-cloud/{relative}"))
 }
 
 pub fn read_json(path: &std::path::Path) -> serde_json::Value {

@@ -44,24 +44,10 @@ pub fn ctx_for(external_id: &str, full_name: &str) -> CallContext {
     CallContext::new(Arc::new(record), "tests")
 }
 
-/// The third-party corpus, or `None` (after saying so once) when absent.
-pub fn corpus() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SCM_CORPUS_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-    };
-    if dir.join("gitlab").is_dir() {
-        Some(dir)
-    } else {
-        static SAID: std::sync::Once = std::sync::Once::new();
-        SAID.call_once(|| {
-            eprintln!(
-                "skipping corpus tests: GitLab corpus not found at {} (set SCM_CORPUS_DIR)",
-                dir.display()
-            )
-        });
-        None
-    }
+/// The third-party corpus folder (its `gitlab/` part must be there).
+pub fn corpus() -> PathBuf {
+    let gitlab = scm_testkit::paths::corpus("gitlab");
+    gitlab.parent().expect("the corpus folder").to_path_buf()
 }
 
 pub fn read(path: &Path) -> String {
