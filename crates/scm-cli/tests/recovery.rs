@@ -323,45 +323,8 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
         (example.event.clone(), example.payload_bytes.clone())
     };
 
-    // Running: 20 delivered, 5 accepted but marked failed.
-    let mut server = setup.start_server();
-    let client = reqwest::Client::new();
-    setup.wait_until_serving(&client).await;
-    let mut worker = setup.spawn(&["worker"]);
-    for i in 0..DELIVERED {
-        let (event, body) = payload(i);
-        assert_eq!(
-            log.send(&format!("recovery-ok-{i:03}"), &event, body).await,
-            202
-        );
-    }
-    let mut timed_out = HashSet::new();
-    for i in 0..TIMED_OUT {
-        let (event, body) = payload(DELIVERED + i);
-        let guid = format!("recovery-late-{i:03}");
-        assert_eq!(log.send_timing_out(&guid, &event, body).await, 202);
-        timed_out.insert(guid);
-    }
-
-    // Stopped: 100 webhooks find nobody.
-    server.kill();
-    let mut missed = HashSet::new();
-    for i in 0..MISSED {
-        let (event, body) = payload(DELIVERED + TIMED_OUT + i);
-        let guid = format!("recovery-missed-{i:03}");
-        assert_eq!(log.send(&guid, &event, body).await, 0, "the server is down");
-        missed.insert(guid);
-    }
-
-    // Started again: the start-up pass, no manual step.
-    let restarted = Instant::now();
-    let _server = setup.start_server();
-    let delivered = (0..DELIVERED).map(|i| format!("recovery-ok-{i:03}"));
-    let outcome = recovered(&seen, delivered, &missed, &timed_out).await;
-    let recovered_in = restarted.elapsed();
-    let recovered_line = setup.recovered_metric(&client).await;
-    let report = setup.dry_run();
-    worker.kill();
+    let (outcome, recovered_in, recovered_line, report) =
+        outage(&setup, &log, "recovery", payload, &seen).await;
     hook_server.abort();
 
     let redeliveries = log.redeliveries();
@@ -422,41 +385,8 @@ async fn run_gitlab(dir: &Path, queue_env: Vec<(String, String)>) {
     let (seen, hook_server) = setup.add_listener().await;
     let payload = |i: usize| payloads[i % payloads.len()].clone();
 
-    let mut server = setup.start_server();
-    let client = reqwest::Client::new();
-    setup.wait_until_serving(&client).await;
-    let mut worker = setup.spawn(&["worker"]);
-    for i in 0..DELIVERED {
-        let (event, body) = payload(i);
-        assert_eq!(
-            log.send(&format!("gitlab-ok-{i:03}"), &event, body).await,
-            202
-        );
-    }
-    let mut timed_out = HashSet::new();
-    for i in 0..TIMED_OUT {
-        let (event, body) = payload(DELIVERED + i);
-        let key = format!("gitlab-late-{i:03}");
-        assert_eq!(log.send_timing_out(&key, &event, body).await, 202);
-        timed_out.insert(key);
-    }
-    server.kill();
-    let mut missed = HashSet::new();
-    for i in 0..MISSED {
-        let (event, body) = payload(DELIVERED + TIMED_OUT + i);
-        let key = format!("gitlab-missed-{i:03}");
-        assert_eq!(log.send(&key, &event, body).await, 0, "the server is down");
-        missed.insert(key);
-    }
-
-    let restarted = Instant::now();
-    let _server = setup.start_server();
-    let delivered = (0..DELIVERED).map(|i| format!("gitlab-ok-{i:03}"));
-    let outcome = recovered(&seen, delivered, &missed, &timed_out).await;
-    let recovered_in = restarted.elapsed();
-    let recovered_line = setup.recovered_metric(&client).await;
-    let report = setup.dry_run();
-    worker.kill();
+    let (outcome, recovered_in, recovered_line, report) =
+        outage(&setup, &log, "gitlab", payload, &seen).await;
     hook_server.abort();
 
     // Every resend had a new event UUID: the key alone made them one event.
@@ -507,6 +437,81 @@ fn gitlab_payloads() -> Vec<(String, bytes::Bytes)> {
         .collect();
     assert!(!payloads.is_empty(), "the corpus has GitLab events");
     payloads
+}
+
+/// A stand-in provider's delivery log: it sends a webhook by id, or sends
+/// one that it records as failed although the server accepted it.
+trait DeliveryLog {
+    async fn send(&self, id: &str, event: &str, body: bytes::Bytes) -> u16;
+    async fn send_timing_out(&self, id: &str, event: &str, body: bytes::Bytes) -> u16;
+}
+
+impl DeliveryLog for HookLog {
+    async fn send(&self, id: &str, event: &str, body: bytes::Bytes) -> u16 {
+        HookLog::send(self, id, event, body).await
+    }
+    async fn send_timing_out(&self, id: &str, event: &str, body: bytes::Bytes) -> u16 {
+        HookLog::send_timing_out(self, id, event, body).await
+    }
+}
+
+impl DeliveryLog for GitLabHookLog {
+    async fn send(&self, id: &str, event: &str, body: bytes::Bytes) -> u16 {
+        GitLabHookLog::send(self, id, event, body).await
+    }
+    async fn send_timing_out(&self, id: &str, event: &str, body: bytes::Bytes) -> u16 {
+        GitLabHookLog::send_timing_out(self, id, event, body).await
+    }
+}
+
+/// The outage, the same for every provider: while running, 20 webhooks
+/// delivered and 5 accepted but marked failed; while stopped, 100 that
+/// find nobody; then a restart, whose start-up pass must bring every one
+/// to the listener with no manual step. Ids are `<prefix>-ok|late|missed-NNN`.
+/// Returns what reached the listener, how long it took after the restart,
+/// the recovery metric line and a dry run's report afterwards.
+async fn outage(
+    setup: &Setup,
+    log: &impl DeliveryLog,
+    prefix: &str,
+    payload: impl Fn(usize) -> (String, bytes::Bytes),
+    seen: &Seen,
+) -> (Outcome, Duration, String, serde_json::Value) {
+    let mut server = setup.start_server();
+    let client = reqwest::Client::new();
+    setup.wait_until_serving(&client).await;
+    let mut worker = setup.spawn(&["worker"]);
+    for i in 0..DELIVERED {
+        let (event, body) = payload(i);
+        let id = format!("{prefix}-ok-{i:03}");
+        assert_eq!(log.send(&id, &event, body).await, 202);
+    }
+    let mut timed_out = HashSet::new();
+    for i in 0..TIMED_OUT {
+        let (event, body) = payload(DELIVERED + i);
+        let id = format!("{prefix}-late-{i:03}");
+        assert_eq!(log.send_timing_out(&id, &event, body).await, 202);
+        timed_out.insert(id);
+    }
+
+    server.kill();
+    let mut missed = HashSet::new();
+    for i in 0..MISSED {
+        let (event, body) = payload(DELIVERED + TIMED_OUT + i);
+        let id = format!("{prefix}-missed-{i:03}");
+        assert_eq!(log.send(&id, &event, body).await, 0, "the server is down");
+        missed.insert(id);
+    }
+
+    let restarted = Instant::now();
+    let _server = setup.start_server();
+    let delivered = (0..DELIVERED).map(|i| format!("{prefix}-ok-{i:03}"));
+    let outcome = recovered(seen, delivered, &missed, &timed_out).await;
+    let recovered_in = restarted.elapsed();
+    let recovered_line = setup.recovered_metric(&client).await;
+    let report = setup.dry_run();
+    worker.kill();
+    (outcome, recovered_in, recovered_line, report)
 }
 
 /// What reached the listener after the restart.
