@@ -163,12 +163,11 @@ async fn run(dir: &Path, queue: Vec<(String, String)>) {
         .to_owned();
 
     let seen: Seen = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
     let app = axum::Router::new()
         .route("/hook", axum::routing::post(hook))
         .with_state(seen.clone());
-    let hook_server = tokio::spawn(async move { axum::serve(listener, app).await });
+    // Served until the test ends.
+    let hook_url = format!("{}/hook", scm_testkit::loopback::serve(app).await);
 
     let added = setup
         .command()
@@ -320,5 +319,4 @@ async fn run(dir: &Path, queue: Vec<(String, String)>) {
             assert!(!text.contains(secret), "{log} holds a secret");
         }
     }
-    hook_server.abort();
 }

@@ -197,12 +197,11 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
 
     // The listener endpoint, served by this test.
     let seen = Arc::new(Seen::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
     let app = axum::Router::new()
         .route("/hook", axum::routing::post(hook))
         .with_state(seen.clone());
-    let hook_server = tokio::spawn(async move { axum::serve(listener, app).await });
+    // Served until the test ends.
+    let hook_url = format!("{}/hook", scm_testkit::loopback::serve(app).await);
 
     let added = setup
         .scm()
@@ -361,7 +360,6 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
         );
     }
     server.lock().unwrap().kill();
-    hook_server.abort();
 
     let counts = seen.counts.lock().unwrap();
     let repeated: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();

@@ -154,14 +154,13 @@ impl Setup {
     }
 
     /// A listener for every event type, counting deliveries by id.
-    async fn add_listener(&self) -> (Arc<Seen>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    async fn add_listener(&self) -> Arc<Seen> {
         let seen = Arc::new(Seen::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
         let app = axum::Router::new()
             .route("/hook", axum::routing::post(hook))
             .with_state(seen.clone());
-        let hook_server = tokio::spawn(async move { axum::serve(listener, app).await });
+        // Served until the test ends.
+        let hook_url = format!("{}/hook", scm_testkit::loopback::serve(app).await);
         let added = self
             .scm()
             .args([
@@ -184,7 +183,7 @@ impl Setup {
             "{}",
             String::from_utf8_lossy(&added.stderr)
         );
-        (seen, hook_server)
+        seen
     }
 
     /// `scm deliveries recover --dry-run`: its one report.
@@ -306,7 +305,7 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
         "--full-name",
         REPOSITORY,
     ]);
-    let (seen, hook_server) = setup.add_listener().await;
+    let seen = setup.add_listener().await;
 
     // Payloads that become neutral events (so each one reaches the listener).
     let payloads: Vec<_> = examples()
@@ -325,7 +324,6 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
 
     let (outcome, recovered_in, recovered_line, report) =
         outage(&setup, &log, "recovery", payload, &seen).await;
-    hook_server.abort();
 
     let redeliveries = log.redeliveries();
     outcome.check(
@@ -382,12 +380,11 @@ async fn run_gitlab(dir: &Path, queue_env: Vec<(String, String)>) {
         "--external-id",
         "42",
     ]);
-    let (seen, hook_server) = setup.add_listener().await;
+    let seen = setup.add_listener().await;
     let payload = |i: usize| payloads[i % payloads.len()].clone();
 
     let (outcome, recovered_in, recovered_line, report) =
         outage(&setup, &log, "gitlab", payload, &seen).await;
-    hook_server.abort();
 
     // Every resend had a new event UUID: the key alone made them one event.
     let attempts = log.attempts();
