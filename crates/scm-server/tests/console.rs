@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use http::{header, Request, StatusCode};
-use scm_core::events::{Event, EventEnvelope, EventType, PushAction, PushEvent};
+use scm_core::events::EventType;
 use scm_core::{Credential, Secret};
 use scm_server::console::{self, ConsoleConfig, ConsoleState};
 use scm_server::crypto::SecretBox;
@@ -19,6 +19,8 @@ use scm_server::events::store::{ListenerFrom, NewListener};
 use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry};
 use scm_stream::{SqliteConfig, SqliteQueue};
 use tower::ServiceExt;
+
+mod envelopes;
 
 const ADMIN_TOKEN: &str = "console-admin-token-5b1e9c";
 const PROVIDER_TOKEN: &str = "ghp_console_provider_token_71c2";
@@ -327,23 +329,7 @@ async fn no_page_shows_a_secret() {
         .unwrap();
 
     // A delivery whose request carried a signature and a webhook token.
-    let delivery = EventEnvelope::new(
-        "github",
-        "console-delivery-1",
-        "push",
-        bytes::Bytes::from_static(b"{}"),
-        Event::Push(PushEvent {
-            action: PushAction::Pushed,
-            ref_name: "refs/heads/main".into(),
-            before: None,
-            after: None,
-            forced: false,
-            commits: vec![],
-            compare_url: None,
-            pusher: None,
-            sender: None,
-        }),
-    );
+    let delivery = envelopes::push("console-delivery-1");
     let mut headers = http::HeaderMap::new();
     headers.insert("x-github-event", "push".parse().unwrap());
     headers.insert("x-hub-signature-256", DELIVERY_SIGNATURE.parse().unwrap());

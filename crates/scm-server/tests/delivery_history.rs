@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use bytes::Bytes;
 use chrono::Utc;
-use scm_core::events::{Event, EventEnvelope, EventType, PushAction, PushEvent, RepositoryRef};
+use scm_core::events::{EventEnvelope, EventType, RepositoryRef};
 use scm_core::Secret;
 use scm_server::crypto::SecretBox;
 use scm_server::events::history::{AttemptReport, DeliveryFilter, Outcome};
@@ -19,6 +18,10 @@ use scm_server::events::store::{ListenerFrom, NewListener};
 use scm_server::registry::Registry;
 use scm_stream::{EventQueue, ListenerSubscription, SqliteConfig, SqliteQueue};
 
+mod envelopes;
+mod postgres;
+use postgres::on_postgres;
+
 fn secrets() -> SecretBox {
     SecretBox::from_encoded(&SecretBox::generate_key()).unwrap()
 }
@@ -26,23 +29,7 @@ fn secrets() -> SecretBox {
 const WEBHOOK_SIGNATURE: &str = "sha256=0123456789abcdef-history-signature";
 
 fn push(delivery_id: &str, repository: &str, age: chrono::Duration) -> EventEnvelope {
-    let mut envelope = EventEnvelope::new(
-        "github",
-        delivery_id,
-        "push",
-        Bytes::from_static(b"{\"raw\":\"body\"}"),
-        Event::Push(PushEvent {
-            action: PushAction::Pushed,
-            ref_name: "refs/heads/main".into(),
-            before: None,
-            after: None,
-            forced: false,
-            commits: vec![],
-            compare_url: None,
-            pusher: None,
-            sender: None,
-        }),
-    );
+    let mut envelope = envelopes::push(delivery_id);
     envelope.received_at = Utc::now() - age;
     envelope.organization_id = Some(7);
     envelope.repository = Some(RepositoryRef {
@@ -419,38 +406,11 @@ async fn history_on_sqlite() {
 
 #[tokio::test]
 async fn history_on_postgres() {
-    let base = std::env::var("SCM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://127.0.0.1:5432/test".into());
-    let schema = format!(
-        "scm_history_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000
-    );
-    let admin = Registry::connect_raw(&base).await.unwrap();
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = format!("{base}?options=-c%20search_path%3D{schema}");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_owned();
-    let result = async move {
+    on_postgres("history", |url| async move {
+        let dir = tempfile::tempdir().unwrap();
         let registry = Registry::connect(&url, secrets()).await.unwrap();
-        exercise(&registry, &path).await;
+        exercise(&registry, dir.path()).await;
         registry.close().await;
-    };
-    // Drop the schema whatever happened.
-    let outcome = tokio::spawn(result).await;
-    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic.into_panic());
-    }
+    })
+    .await;
 }

@@ -10,6 +10,9 @@ use scm_server::crypto::SecretBox;
 use scm_server::registry::{Grants, NewIntegration, NewRepository, Registry, RegistryError};
 use scm_server::resolver::RegistryResolver;
 
+mod postgres;
+use postgres::on_postgres;
+
 fn secrets() -> SecretBox {
     SecretBox::from_encoded(&SecretBox::generate_key()).unwrap()
 }
@@ -176,42 +179,6 @@ async fn registry_on_sqlite() {
     assert_eq!(reopened.list_repositories(None).await.unwrap().len(), 2);
     reopened.close().await;
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Runs `body` against a registry on the real PostgreSQL, in a schema
-/// created for it (named after `what`) and dropped afterwards, whatever
-/// happened.
-async fn on_postgres<F, Fut>(what: &str, body: F)
-where
-    F: FnOnce(String) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let base = std::env::var("SCM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://127.0.0.1:5432/test".into());
-    let schema = format!(
-        "scm_{what}_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000
-    );
-    let admin = Registry::connect_raw(&base).await.unwrap();
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = format!("{base}?options=-c%20search_path%3D{schema}");
-    let outcome = tokio::spawn(async move { body(url).await }).await;
-    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic.into_panic());
-    }
 }
 
 #[tokio::test]
