@@ -10,10 +10,11 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use scm_testkit::webhooks::examples;
+use scm_testkit::KillOnDrop;
 use serde_json::Value;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -32,18 +33,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// A child process stopped (SIGTERM, then wait) when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
 }
 
 /// `scm` in `dir`, over the run's registry and queue.
@@ -229,7 +218,7 @@ async fn the_console_in_a_real_browser() {
 
     let listen = format!("127.0.0.1:{}", free_port());
     let server_log = std::fs::File::create(dir.join("serve.log")).unwrap();
-    let _server = Running(
+    let _server = KillOnDrop::new(
         scm(dir)
             .args(["serve", "--listen", &listen])
             .env("SCM_CONSOLE_ADMIN_TOKEN", ADMIN_TOKEN)
@@ -243,7 +232,7 @@ async fn the_console_in_a_real_browser() {
             .unwrap(),
     );
     let worker_log = std::fs::File::create(dir.join("worker.log")).unwrap();
-    let _worker = Running(
+    let _worker = KillOnDrop::new(
         scm(dir)
             .arg("worker")
             .stdout(Stdio::null())

@@ -8,29 +8,20 @@
 use std::collections::HashMap;
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use scm_testkit::webhooks::examples;
+use scm_testkit::KillOnDrop;
 use serde_json::Value;
 
 mod queues;
 
 const WEBHOOK_SECRET: &str = "history-webhook-secret-5b7c";
 const LISTENER_SECRET: &str = "history-listener-secret-c3d1";
-
-/// A child process killed when dropped, also on panic.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 struct Setup {
     dir: PathBuf,
@@ -61,8 +52,8 @@ impl Setup {
         serde_json::from_str(&text).unwrap_or_else(|err| panic!("scm {args:?}: {err}: {text}"))
     }
 
-    fn spawn(&self, args: &[&str], stderr: &Path) -> Guard {
-        Guard(
+    fn spawn(&self, args: &[&str], stderr: &Path) -> KillOnDrop {
+        KillOnDrop::new(
             self.command()
                 .args(args)
                 .stdout(Stdio::null())
@@ -200,7 +191,7 @@ async fn run(dir: &Path, queue: Vec<(String, String)>) {
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::from(std::fs::File::create(&worker_err).unwrap()));
-    let _worker = Guard(worker.spawn().unwrap());
+    let _worker = KillOnDrop::new(worker.spawn().unwrap());
     wait_for("scm serve to listen", Duration::from_secs(60), || {
         std::net::TcpStream::connect(&listen).is_ok()
     });

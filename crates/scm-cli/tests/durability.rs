@@ -17,7 +17,7 @@ mod queues;
 use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,30 +25,13 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use bytes::Bytes;
 use scm_testkit::webhooks::{examples, signature_sha256};
+use scm_testkit::KillOnDrop;
 
 const WEBHOOK_SECRET: &str = "durability-webhook-secret";
 const LISTENER_SECRET: &str = "durability-listener-secret";
 const DELIVERIES: usize = 1000;
 const POSTERS: usize = 4;
 const MAX_KILLS: usize = 8;
-
-/// A child process killed (SIGKILL) when dropped, also on panic.
-struct Guard(Option<Child>);
-
-impl Guard {
-    fn kill(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 struct Setup {
     env: Vec<(String, String)>,
@@ -62,7 +45,7 @@ impl Setup {
         command
     }
 
-    fn start_server(&self) -> Guard {
+    fn start_server(&self) -> KillOnDrop {
         let child = self
             .scm()
             .args(["serve", "--listen", &self.listen.to_string()])
@@ -70,7 +53,7 @@ impl Setup {
             .stderr(Stdio::null())
             .spawn()
             .expect("start scm serve");
-        Guard(Some(child))
+        KillOnDrop::new(child)
     }
 }
 
@@ -317,7 +300,7 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
         .map(|(delivery, _)| delivery)
         .collect();
     let unsupported = answers.len() - expected.len();
-    let mut worker = Guard(Some(
+    let mut worker = KillOnDrop::new(
         setup
             .scm()
             .arg("worker")
@@ -325,7 +308,7 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
             .stderr(Stdio::null())
             .spawn()
             .expect("start scm worker"),
-    ));
+    );
     let started = Instant::now();
     loop {
         let missing = {
@@ -346,7 +329,7 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
     }
     // Let any stray repeat show up, then stop the worker gracefully.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    if let Some(child) = worker.0.as_mut() {
+    if let Some(child) = worker.child_mut() {
         let _ = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status();

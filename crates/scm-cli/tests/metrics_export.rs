@@ -15,7 +15,7 @@ mod support;
 
 use std::io::Write as _;
 use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,7 @@ use scm_rpc::{RpcProvider, RpcTarget};
 use scm_server::crypto::{SecretBox, KEY_ENV};
 use scm_server::observability::ObservabilityConfig;
 use scm_testkit::prism::Prism;
+use scm_testkit::KillOnDrop;
 use serde_json::Value;
 use support::{add_github_repository, free_port, rpc0_get};
 
@@ -52,16 +53,6 @@ const NOT_PRODUCED_HERE: [&str; 10] = [
     "cache.coalesced",
     "cache.evictions",
 ];
-
-/// A child process killed on drop.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 struct Env {
     dir: tempfile::TempDir,
@@ -95,9 +86,9 @@ impl Env {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
-    fn spawn(&self, args: &[&str], log: &str) -> Running {
+    fn spawn(&self, args: &[&str], log: &str) -> KillOnDrop {
         let log = std::fs::File::create(self.dir.path().join(log)).unwrap();
-        Running(
+        KillOnDrop::new(
             self.scm(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())

@@ -22,7 +22,7 @@ mod queues;
 use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,7 @@ use axum::http::HeaderMap;
 use scm_testkit::gitlab_hook_log::{GitLabHookLog, GITLAB_HOOK_ID};
 use scm_testkit::hook_log::{HookLog, HOOK_ID};
 use scm_testkit::webhooks::examples;
+use scm_testkit::KillOnDrop;
 
 const WEBHOOK_SECRET: &str = "recovery-webhook-secret";
 const LISTENER_SECRET: &str = "recovery-listener-secret";
@@ -39,24 +40,6 @@ const TIMED_OUT: usize = 5;
 const MISSED: usize = 100;
 const REPOSITORY: &str = "octo/recovered";
 const GITLAB_PROJECT: &str = "group/recovered";
-
-/// A child process killed when dropped, also on panic.
-struct Guard(Option<Child>);
-
-impl Guard {
-    fn kill(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 struct Setup {
     env: Vec<(String, String)>,
@@ -117,7 +100,7 @@ impl Setup {
         serde_json::from_slice(&out.stdout).unwrap_or_default()
     }
 
-    fn spawn(&self, args: &[&str]) -> Guard {
+    fn spawn(&self, args: &[&str]) -> KillOnDrop {
         let child = self
             .scm()
             .args(args)
@@ -126,10 +109,10 @@ impl Setup {
             .stderr(Stdio::null())
             .spawn()
             .expect("start scm");
-        Guard(Some(child))
+        KillOnDrop::new(child)
     }
 
-    fn start_server(&self) -> Guard {
+    fn start_server(&self) -> KillOnDrop {
         self.spawn(&["serve", "--listen", &self.listen.to_string()])
     }
 

@@ -23,7 +23,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,6 +42,7 @@ use scm_rpc::{RpcProvider, RpcTarget};
 use scm_server::crypto::{SecretBox, KEY_ENV};
 use scm_server::observability::ObservabilityConfig;
 use scm_testkit::prism::Prism;
+use scm_testkit::KillOnDrop;
 use serde_json::Value;
 use support::{add_github_repository, free_port, rpc0_get};
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -209,16 +210,6 @@ fn record(
     None
 }
 
-/// A child process killed on drop.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 struct Env {
     dir: tempfile::TempDir,
     database_url: String,
@@ -266,9 +257,9 @@ impl Env {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
-    fn spawn(&self, args: &[&str], log: &str) -> Running {
+    fn spawn(&self, args: &[&str], log: &str) -> KillOnDrop {
         let log = std::fs::File::create(self.dir.path().join(log)).unwrap();
-        Running(
+        KillOnDrop::new(
             self.scm(args)
                 .env("SCM_OTLP_SERVICE_NAME", format!("scm-{}", args[0]))
                 .stdin(Stdio::null())
@@ -319,8 +310,8 @@ struct Harness {
     key: Value,
     client_secret: String,
     base_url: String,
-    _serve: Running,
-    _worker: Running,
+    _serve: KillOnDrop,
+    _worker: KillOnDrop,
 }
 
 impl Harness {

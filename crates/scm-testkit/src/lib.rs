@@ -35,3 +35,4 @@ pub mod webhooks;
 
 pub use octokit::{ReplayServer, Scenario};
 pub use prism::Prism;
+pub use process::KillOnDrop;

@@ -117,6 +117,36 @@ fn prepare(command: &mut Command) {
 #[cfg(not(unix))]
 fn prepare(_command: &mut Command) {}
 
+/// A child process of a test, killed (SIGKILL, then reaped) when dropped,
+/// also when the test panics, or earlier with [`KillOnDrop::kill`] (a test
+/// that stops a server on purpose).
+pub struct KillOnDrop(Option<Child>);
+
+impl KillOnDrop {
+    pub fn new(child: Child) -> KillOnDrop {
+        KillOnDrop(Some(child))
+    }
+
+    /// The child, unless it was killed already (to signal it otherwise).
+    pub fn child_mut(&mut self) -> Option<&mut Child> {
+        self.0.as_mut()
+    }
+
+    /// Kills and reaps the child now; dropping it later does nothing more.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
