@@ -147,8 +147,9 @@ pub enum NackOutcome {
     DeadLettered,
 }
 
-/// A delivery that failed every attempt, kept until replayed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A delivery that failed every attempt, kept until replayed. Serialized
+/// as operators see it (`scm events dead-letters`, the console).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DeadLetter {
     /// Backend-assigned id, what `replay` takes.
     pub id: u64,
