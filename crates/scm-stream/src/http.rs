@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use scm_core::events::EventEnvelope;
 use scm_core::Secret;
 
@@ -58,12 +57,10 @@ impl HttpListener {
 
     /// The request body for an envelope.
     pub fn body(&self, envelope: &EventEnvelope) -> Vec<u8> {
-        if self.include_raw_body || envelope.raw_body.is_empty() {
+        if self.include_raw_body {
             envelope.to_json()
         } else {
-            let mut trimmed = envelope.clone();
-            trimmed.raw_body = Bytes::new();
-            trimmed.to_json()
+            envelope.to_json_without_raw_body()
         }
     }
 }

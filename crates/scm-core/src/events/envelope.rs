@@ -117,6 +117,19 @@ impl EventEnvelope {
         serde_json::to_vec(self).expect("an envelope always serializes")
     }
 
+    /// The JSON without the provider's raw body (`raw_body` empty), as
+    /// HTTP listeners receive it by default and the delivery history
+    /// stores it: the neutral event is what they are for, and the raw body
+    /// would double the size.
+    pub fn to_json_without_raw_body(&self) -> Vec<u8> {
+        if self.raw_body.is_empty() {
+            return self.to_json();
+        }
+        let mut trimmed = self.clone();
+        trimmed.raw_body = Bytes::new();
+        trimmed.to_json()
+    }
+
     pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(bytes)
     }

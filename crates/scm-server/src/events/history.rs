@@ -296,9 +296,7 @@ impl Registry {
         headers: &HeaderMap,
         size: usize,
     ) -> Result<()> {
-        let mut stored = envelope.clone();
-        stored.raw_body = bytes::Bytes::new();
-        let envelope_json = String::from_utf8(stored.to_json())
+        let envelope_json = String::from_utf8(envelope.to_json_without_raw_body())
             .map_err(|_| RegistryError::Invalid("envelope JSON is not UTF-8".into()))?;
         let headers =
             serde_json::to_string(&safe_headers(&envelope.provider, headers)).unwrap_or_default();
