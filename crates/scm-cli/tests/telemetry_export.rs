@@ -217,6 +217,8 @@ struct Env {
     receiver: String,
     /// Whether traces and errors are exported (OTLP, Sentry).
     export: bool,
+    /// More variables for every `scm` process.
+    extra: Vec<(&'static str, &'static str)>,
 }
 
 impl Env {
@@ -228,7 +230,8 @@ impl Env {
             .env("SCM_INTEGRATION_TOKEN", TOKEN)
             .env("SCM_WEBHOOKS_GITHUB_SECRETS", WEBHOOK_SECRET)
             .env("SCM_RPC0_SECRETS", RPC0_SECRET)
-            .env("SCM_QUEUE_PATH", self.dir.path().join("events.db"));
+            .env("SCM_QUEUE_PATH", self.dir.path().join("events.db"))
+            .envs(self.extra.iter().copied());
         if self.export {
             cmd.env("SCM_OTLP_ENDPOINT", &self.receiver)
                 .env("SCM_SENTRY_DSN", self.dsn())
@@ -316,6 +319,10 @@ struct Harness {
 
 impl Harness {
     fn start(export: bool) -> Self {
+        Self::start_with(export, Vec::new())
+    }
+
+    fn start_with(export: bool, extra: Vec<(&'static str, &'static str)>) -> Self {
         let prism = Prism::shared_github();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let received = Arc::new(Mutex::new(Received::default()));
@@ -337,6 +344,7 @@ impl Harness {
             key: SecretBox::generate_key(),
             receiver: receiver.clone(),
             export,
+            extra,
         };
         let up = add_github_repository(
             |args| env.admin(args),
@@ -797,5 +805,49 @@ fn trace_context_passes_through_without_export() {
     println!(
         "without export: provider got {} traceparent(s) equal to the caller's, the listener 1; none invented",
         provider_got.len()
+    );
+}
+
+/// With a sample ratio of 0, a trace that starts in the server is not
+/// exported, while a caller's sampled trace is, whole: request, action
+/// and provider call.
+#[test]
+fn a_caller_sampled_trace_is_exported_whatever_the_ratio() {
+    let harness = Harness::start_with(true, vec![("SCM_OTLP_SAMPLE_RATIO", "0")]);
+    let sent = traceparent(RPC0_TRACE, RPC0_PARENT);
+    assert_eq!(harness.rpc0_issue(harness.up, 1, None), 200);
+    assert_eq!(harness.rpc0_issue(harness.up, 1347, Some(sent)), 200);
+    let names = |spans: &[Exported]| -> Vec<String> {
+        let mut names: Vec<String> = spans.iter().map(|s| s.span.name.clone()).collect();
+        names.sort();
+        names
+    };
+    wait_for("the sampled trace's spans", &harness.env, || {
+        let received = harness.received.lock().unwrap();
+        received
+            .spans
+            .iter()
+            .any(|s| s.trace_id() == RPC0_TRACE && s.span.name == "GET")
+    });
+    // Batches leave every 100 ms: one more second for a stray span.
+    std::thread::sleep(Duration::from_secs(1));
+    let spans = harness.received.lock().unwrap().spans.clone();
+    let (sampled, other): (Vec<Exported>, Vec<Exported>) =
+        spans.into_iter().partition(|s| s.trace_id() == RPC0_TRACE);
+    assert!(
+        other.is_empty(),
+        "unsampled spans exported: {:?}",
+        names(&other)
+    );
+    let sampled_names = names(&sampled);
+    for expected in ["GET", "POST /api/0/internal/scm-rpc/"] {
+        assert!(
+            sampled_names.iter().any(|name| name == expected),
+            "{expected} missing from {sampled_names:?}"
+        );
+    }
+    println!(
+        "sampling at 0: the caller's sampled trace exported whole ({} spans: {sampled_names:?}), the unsampled one not at all",
+        sampled.len()
     );
 }

@@ -54,6 +54,7 @@ pub fn log_configuration(config: &Config, role: &'static str) {
             .otlp_endpoint
             .as_deref()
             .map_or_else(|| "off".to_owned(), redacted_url),
+        otlp_sample_ratio = config.observability.otlp_sample_ratio,
         sentry = if config.observability.sentry_dsn.is_some() { "on" } else { "off" },
         "configuration"
     );

@@ -16,7 +16,7 @@ use opentelemetry::propagation::TextMapPropagator as _;
 use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
 use opentelemetry_otlp::{Protocol, WithExportConfig as _};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use opentelemetry_sdk::Resource;
 use tracing::Subscriber;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -84,7 +84,13 @@ where
         .with_endpoint(url)
         .build()
         .map_err(|err| fail(err.to_string()))?;
+    // A caller's sampled flag decides for its trace; traces that start
+    // here are kept by trace id at the configured ratio (all by default).
+    let sampler = Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
+        config.otlp_sample_ratio,
+    )));
     let provider = SdkTracerProvider::builder()
+        .with_sampler(sampler)
         .with_batch_exporter(exporter)
         .with_resource(
             Resource::builder()
@@ -94,9 +100,18 @@ where
         .build();
     let tracer = provider.tracer("scm");
     scm_core::trace_context::install(Box::new(TraceContextPropagation));
+    // Only what the spans say goes out: no source location, thread or
+    // target attributes (six per span, one of them a fresh string), no
+    // busy/idle timing on every poll, and no OpenTelemetry context made
+    // current on every poll (propagation reads a span's context through
+    // `OpenTelemetrySpanExt`, never the current OpenTelemetry context).
     let layer = tracing_opentelemetry::layer()
         .with_tracer(tracer)
         .with_tracked_inactivity(false)
+        .with_location(false)
+        .with_threads(false)
+        .with_target(false)
+        .with_context_activation(false)
         .with_filter(filter_fn(is_exported).with_max_level_hint(LevelFilter::INFO));
     Ok(Some((layer, TraceExport { provider })))
 }
