@@ -470,7 +470,8 @@ async fn worker(config: &Config, print_events: Option<ListenerFrom>) -> Result<(
         );
     }
     let worker = Worker::new(queue, listeners, WorkerConfig::default())
-        .with_observer(Arc::new(HistoryObserver(registry.clone())));
+        .with_observer(Arc::new(HistoryObserver(registry.clone())))
+        .with_redaction(Arc::new(scm_server::observability::errors::scrub_text));
     let follow = tokio::spawn(follow_paused(registry.clone(), worker.paused().clone()));
     let result = worker.run(shutdown_signal()).await.map_err(queue_error);
     follow.abort();

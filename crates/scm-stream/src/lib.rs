@@ -51,4 +51,4 @@ pub use queue::{
 pub use retry::RetryPolicy;
 pub use sqlite::{SqliteConfig, SqliteQueue};
 pub use typed::TypedEvent;
-pub use worker::{RunOutcome, Worker, WorkerConfig};
+pub use worker::{Redaction, RunOutcome, Worker, WorkerConfig};

@@ -119,8 +119,17 @@ pub struct Worker {
     registry: Arc<ListenerRegistry>,
     config: WorkerConfig,
     observer: Option<Arc<dyn DeliveryObserver>>,
+    redaction: Option<Redaction>,
     paused: PausedListeners,
 }
+
+/// Masks credentials in a listener's failure text. A listener's error is
+/// its own words (an HTTP listener may quote a URL with a token in it, a
+/// function listener anything), and the worker logs it, stores it with
+/// the retry or dead letter and reports it to the delivery history, so it
+/// passes through this first. The server's text scrubber is the one
+/// `scm worker` installs.
+pub type Redaction = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
 impl Worker {
     pub fn new(
@@ -133,6 +142,7 @@ impl Worker {
             registry: Arc::new(registry),
             config,
             observer: None,
+            redaction: None,
             paused: PausedListeners::default(),
         }
     }
@@ -140,6 +150,13 @@ impl Worker {
     /// Reports every finished attempt to `observer` (the delivery history).
     pub fn with_observer(mut self, observer: Arc<dyn DeliveryObserver>) -> Self {
         self.observer = Some(observer);
+        self
+    }
+
+    /// Runs every listener failure text through `redaction` before it is
+    /// logged, stored or observed.
+    pub fn with_redaction(mut self, redaction: Redaction) -> Self {
+        self.redaction = Some(redaction);
         self
     }
 
@@ -187,12 +204,14 @@ impl Worker {
             .await?;
         let queue = self.queue.clone();
         let observer = self.observer.clone();
+        let redaction = self.redaction.clone();
         Ok(futures::stream::iter(deliveries)
             .map(|delivery| {
                 run_delivery(
                     queue.clone(),
                     registered.clone(),
                     observer.clone(),
+                    redaction.clone(),
                     delivery,
                 )
             })
@@ -261,6 +280,7 @@ async fn run_delivery(
     queue: Arc<dyn EventQueue>,
     registered: Arc<Registered>,
     observer: Option<Arc<dyn DeliveryObserver>>,
+    redaction: Option<Redaction>,
     delivery: Delivery,
 ) -> RunOutcome {
     let spec = &registered.spec;
@@ -310,6 +330,10 @@ async fn run_delivery(
                 format!("exceeded the {deadline:?} deadline"),
             )),
             Err(join) => Some(("panic".into(), join.to_string())),
+        };
+        let failure = match (failure, &redaction) {
+            (Some((reason, message)), Some(redact)) => Some((reason, redact(&message))),
+            (failure, _) => failure,
         };
         let task_time = started.elapsed();
 

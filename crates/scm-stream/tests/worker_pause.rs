@@ -76,3 +76,45 @@ async fn paused_listeners_wait_and_attempts_are_observed() {
     );
     backend.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failure_texts_pass_the_redaction_before_they_are_kept_or_observed() {
+    let backend = Backend::sqlite();
+    let queue = backend.open().await;
+    let mut listeners = ListenerRegistry::new();
+    listeners
+        .register_fn(
+            ListenerSpec::new("leaky", &[EventType::Push]).max_attempts(1),
+            |_| async {
+                Err::<(), ListenerError>(ListenerError::new(
+                    "POST https://deploy:hunter2-token@hooks.example/x answered 500",
+                ))
+            },
+        )
+        .unwrap();
+    let seen = Arc::new(Seen::default());
+    let worker = Worker::new(queue.clone(), listeners, WorkerConfig::default())
+        .with_observer(seen.clone())
+        .with_redaction(Arc::new(|text: &str| {
+            text.replace("hunter2-token", "[Filtered]")
+        }));
+    worker.subscribe().await.unwrap();
+    queue.enqueue(&push_envelope("r-1")).await.unwrap();
+
+    let outcomes = worker.poll_once("leaky", secs(2.0)).await.unwrap();
+    let [RunOutcome::DeadLettered { reason }] = outcomes.as_slice() else {
+        panic!("one dead-lettered run expected, got {outcomes:?}");
+    };
+    assert!(
+        reason.contains("https://deploy:[Filtered]@hooks.example/x"),
+        "{reason}"
+    );
+    let observed = seen.0.lock().unwrap().clone();
+    assert!(
+        !format!("{observed:?}").contains("hunter2"),
+        "the observer got the redacted text: {observed:?}"
+    );
+    let dead = queue.dead_letters(Some("leaky")).await.unwrap();
+    assert!(!format!("{dead:?}").contains("hunter2"), "{dead:?}");
+    assert_eq!(dead.len(), 1);
+}

@@ -302,14 +302,22 @@ fn scrub_word(word: &str) -> String {
     {
         return FILTERED.to_owned();
     }
-    if let Some(at) = word.find('@') {
-        if let Some(scheme_end) = word.find("://") {
-            if scheme_end < at {
-                return format!("{}{FILTERED}{}", &word[..scheme_end + 3], &word[at..]);
-            }
+    let Some(scheme_end) = word.find("://") else {
+        return word.to_owned();
+    };
+    // A URL: its user information and its query (which may carry a
+    // token or a signature) are masked; scheme, host and path are kept.
+    let mut url = match word.find('@') {
+        Some(at) if scheme_end < at => {
+            format!("{}{FILTERED}{}", &word[..scheme_end + 3], &word[at..])
         }
+        _ => word.to_owned(),
+    };
+    if let Some(query) = url.find('?') {
+        url.truncate(query + 1);
+        url.push_str(FILTERED);
     }
-    word.to_owned()
+    url
 }
 
 fn scrub_value(key: &str, value: &mut Value) {
@@ -392,6 +400,12 @@ mod tests {
         assert!(!scrubbed.contains("abcdef0123"), "{scrubbed}");
         assert!(scrubbed.starts_with("call failed:"));
         assert!(scrubbed.contains("@api.example.com/x"));
+        assert_eq!(
+            scrub_text(&format!(
+                "POST https://hooks.example/in?token={SECRET}&x=1 failed"
+            )),
+            "POST https://hooks.example/in?[Filtered] failed"
+        );
         assert_eq!(scrub_text("provider answered 502"), "provider answered 502");
     }
 
