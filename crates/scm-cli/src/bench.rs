@@ -11,9 +11,13 @@
 //!    (the latency the server adds);
 //! 3. the server's memory from `/proc/<pid>/status` (VmHWM, VmRSS).
 //!
-//! With `--telemetry`, a second server is measured the same way with its
-//! exports on (spans over OTLP/HTTP to a local endpoint that accepts them,
-//! DogStatsD to a local UDP socket), and the report compares the two.
+//! With `--telemetry`, three more servers are measured the same way, with
+//! exports on: spans over OTLP/HTTP to a local endpoint that accepts them,
+//! then DogStatsD to a local UDP socket, then both; `--rounds` measures all
+//! four in turn that many times, and the report compares the medians of
+//! each with those of the server that exports nothing. Each throughput
+//! phase also reports the server's CPU time per action (`/proc`), which
+//! the other processes on the machine disturb less than the rate.
 //!
 //! Counts and time are bounded (`--requests`, `--seconds`). Secrets are
 //! generated for the run and never printed.
@@ -69,11 +73,16 @@ pub fn command() -> Command {
                     "Requests per latency phase",
                 ))
                 .arg(number("seconds", "20", "Time limit of each phase"))
+                .arg(number(
+                    "rounds",
+                    "1",
+                    "With --telemetry: how many times every configuration is measured, in turn (medians are compared)",
+                ))
                 .arg(
                     Arg::new("telemetry")
                         .long("telemetry")
                         .action(clap::ArgAction::SetTrue)
-                        .help("Then measure a second server exporting traces (OTLP) and StatsD to local sinks, and compare"),
+                        .help("Then measure servers exporting traces (OTLP), StatsD, and both to local sinks, and compare each with exports off"),
                 ),
         )
         .subcommand(crate::quota_bench::command())
@@ -186,6 +195,24 @@ pub(crate) fn memory_kb(pid: u32) -> (u64, u64) {
             .unwrap_or(0)
     };
     (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// CPU time a process has used so far (user + system), from
+/// `/proc/<pid>/stat`.
+pub(crate) fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces), from `state`:
+    // utime and stime are the 12th and 13th.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|field| field.parse::<u64>().ok())
+        .sum();
+    // SAFETY: sysconf reads a constant of the running system.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_micros(ticks * 1_000_000 / per_second)
 }
 
 /// How to send one request of a path under test.
@@ -445,6 +472,8 @@ pub(crate) async fn serve(
 /// its memory.
 struct Measured {
     server_tp: Throughput,
+    /// The server's CPU time during its throughput phase.
+    server_cpu: Duration,
     direct_tp: Throughput,
     direct_lat: Vec<Duration>,
     server_lat: Vec<Duration>,
@@ -465,6 +494,11 @@ impl Measured {
         (ms(d), ms(s), ms(s.saturating_sub(d)))
     }
 
+    /// The server's CPU time per action in its throughput phase, in µs.
+    fn cpu_per_action_us(&self) -> f64 {
+        self.server_cpu.as_secs_f64() * 1e6 / self.server_tp.done.max(1) as f64
+    }
+
     fn report(&self, options: &Options) -> serde_json::Value {
         let (d50, s50, a50) = self.row(0.50);
         let (d99, s99, a99) = self.row(0.99);
@@ -475,6 +509,7 @@ impl Measured {
                 "server_actions_per_s": self.server_tp.per_second().round(),
                 "server_requests": self.server_tp.done,
                 "server_failed": self.server_tp.failed,
+                "server_cpu_us_per_action": (self.cpu_per_action_us() * 10.0).round() / 10.0,
                 "stub_direct_requests_per_s": self.direct_tp.per_second().round(),
                 "stub_direct_failed": self.direct_tp.failed,
             },
@@ -493,12 +528,39 @@ impl Measured {
         let (_, _, a50) = self.row(0.50);
         let (_, _, a99) = self.row(0.99);
         format!(
-            "rpc bench{label}: {:.0} actions/s through the server ({:.0}/s direct), p50 added {a50:.3} ms, p99 added {a99:.3} ms at {}/s, server RSS peak {:.1} MB",
+            "rpc bench{label}: {:.0} actions/s through the server ({:.0}/s direct, server CPU {:.1} µs per action), p50 added {a50:.3} ms, p99 added {a99:.3} ms at {}/s, server RSS peak {:.1} MB",
             self.server_tp.per_second(),
             self.direct_tp.per_second(),
+            self.cpu_per_action_us(),
             options.rate,
             self.hwm as f64 / 1024.0
         )
+    }
+}
+
+/// The medians of one configuration's runs.
+struct Medians {
+    actions_per_s: f64,
+    cpu_us_per_action: f64,
+    p99_added_ms: f64,
+}
+
+impl Medians {
+    fn of(runs: &[Measured]) -> Self {
+        let median = |value: &dyn Fn(&Measured) -> f64| {
+            let mut values: Vec<f64> = runs.iter().map(value).collect();
+            values.sort_by(f64::total_cmp);
+            match values.len() {
+                0 => 0.0,
+                n if n % 2 == 1 => values[n / 2],
+                n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+            }
+        };
+        Self {
+            actions_per_s: median(&|run| run.server_tp.per_second()),
+            cpu_us_per_action: median(&Measured::cpu_per_action_us),
+            p99_added_ms: median(&|run| run.row(0.99).2),
+        }
     }
 }
 
@@ -575,7 +637,9 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
                 one(http, &direct).await.map_err(bench_error)?;
             }
             let (_, idle_rss) = memory_kb(pid);
+            let cpu_before = cpu_time(pid);
             let server_tp = throughput(http, &through, options).await;
+            let server_cpu = cpu_time(pid).saturating_sub(cpu_before);
             let direct_tp = throughput(http, &direct, options).await;
             let (direct_lat, direct_failed) = latencies(http, &direct, options).await;
             let (server_lat, server_failed) = latencies(http, &through, options).await;
@@ -583,6 +647,7 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
             drop(server);
             Ok::<_, Error>(Measured {
                 server_tp,
+                server_cpu,
                 direct_tp,
                 direct_lat,
                 server_lat,
@@ -594,45 +659,67 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
             })
         }
     };
-    let off = measure(Vec::new()).await;
-    let on = match (&off, sub.get_flag("telemetry")) {
-        (Ok(_), true) => {
-            let (otlp, statsd) = start_telemetry_sinks().await?;
-            Some(
-                measure(vec![
-                    ("SCM_OTLP_ENDPOINT", otlp),
-                    ("SCM_STATSD_ADDR", statsd),
-                ])
-                .await,
-            )
-        }
-        _ => None,
-    };
-    let _ = std::fs::remove_dir_all(&dir);
-    let off = off?;
-    let Some(on) = on.transpose()? else {
+    if !sub.get_flag("telemetry") {
+        let off = measure(Vec::new()).await?;
+        let _ = std::fs::remove_dir_all(&dir);
         println!(
             "{}",
             serde_json::to_string_pretty(&off.report(&options)).unwrap_or_default()
         );
         eprintln!("{}", off.summary("", &options));
         return Ok(());
-    };
-    let change_pct = 100.0 * (on.server_tp.per_second() / off.server_tp.per_second() - 1.0);
-    let report = json!({
-        "exports_off": off.report(&options),
-        "exports_on": on.report(&options),
-        "exports_on_vs_off": {
-            "actions_per_s_change_pct": (change_pct * 10.0).round() / 10.0,
-            "p99_added_ms": { "off": off.row(0.99).2, "on": on.row(0.99).2 },
-        },
-    });
+    }
+    // No export, each export alone, then both, measured in turn for every
+    // round so that a drift of the machine touches all of them alike.
+    let (otlp, statsd) = start_telemetry_sinks().await?;
+    let otlp = ("SCM_OTLP_ENDPOINT", otlp);
+    let statsd = ("SCM_STATSD_ADDR", statsd);
+    let configurations = [
+        ("exports_off", " (exports off)", vec![]),
+        ("otlp_on", " (OTLP on)", vec![otlp.clone()]),
+        ("statsd_on", " (StatsD on)", vec![statsd.clone()]),
+        (
+            "otlp_and_statsd_on",
+            " (OTLP + StatsD on)",
+            vec![otlp, statsd],
+        ),
+    ];
+    let rounds = get("rounds").max(1);
+    let mut measured: Vec<Vec<Measured>> = configurations.iter().map(|_| Vec::new()).collect();
+    for round in 1..=rounds {
+        for ((_, label, env), runs) in configurations.iter().zip(&mut measured) {
+            let run = measure(env.clone()).await?;
+            eprintln!("{} [round {round}]", run.summary(label, &options));
+            runs.push(run);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let medians: Vec<Medians> = measured.iter().map(|runs| Medians::of(runs)).collect();
+    let off = &medians[0];
+    let mut report = serde_json::Map::new();
+    report.insert("rounds".into(), json!(rounds));
+    for (((name, label, _), runs), median) in configurations.iter().zip(&measured).zip(&medians) {
+        let change_pct = 100.0 * (median.actions_per_s / off.actions_per_s - 1.0);
+        eprintln!(
+            "rpc bench{label}, median of {rounds}: {:.0} actions/s ({change_pct:+.1}% against exports off), server CPU {:.1} µs per action, p99 added {:.3} ms at {}/s",
+            median.actions_per_s, median.cpu_us_per_action, median.p99_added_ms, options.rate
+        );
+        report.insert(
+            (*name).into(),
+            json!({
+                "runs": runs.iter().map(|run| run.report(&options)).collect::<Vec<_>>(),
+                "median": {
+                    "actions_per_s": median.actions_per_s.round(),
+                    "actions_per_s_change_pct_vs_off": (change_pct * 10.0).round() / 10.0,
+                    "server_cpu_us_per_action": (median.cpu_us_per_action * 10.0).round() / 10.0,
+                    "p99_added_ms": median.p99_added_ms,
+                },
+            }),
+        );
+    }
     println!(
         "{}",
         serde_json::to_string_pretty(&report).unwrap_or_default()
     );
-    eprintln!("{}", off.summary(" (exports off)", &options));
-    eprintln!("{}", on.summary(" (OTLP + StatsD on)", &options));
-    eprintln!("rpc bench: OTLP + StatsD change actions/s by {change_pct:+.1}%");
     Ok(())
 }

@@ -1,13 +1,18 @@
-//! `scm bench tails`: latency tails of RPC v1 beside nginx.
+//! `scm bench tails`: latency tails of the server beside nginx.
 //!
-//! Starts the stub GitHub and `scm serve` of `scm bench rpc`, and nginx
-//! (Debian's `nginx`, found on `PATH` or in `/usr/sbin`) as a reverse proxy
-//! to the same stub, all on 127.0.0.1. At each of `--levels` concurrent
-//! callers (closed loop, `--requests` requests or `--seconds`, whichever
-//! ends first), it measures signed `get_issue` calls through the server and
-//! plain GETs through nginx, and prints p50/p90/p99 of both and the ratio
-//! of the p99s. nginx is the reference for what a proxy in front of the
-//! same stub costs on the same machine at the same moment.
+//! Starts the stub GitHub and `scm serve` of `scm bench rpc` (with an rpc0
+//! secret), and nginx (Debian's `nginx`, found on `PATH` or in
+//! `/usr/sbin`) as a reverse proxy to the same stub, all on 127.0.0.1. At
+//! each of `--levels` concurrent callers (closed loop, `--requests`
+//! requests or `--seconds`, whichever ends first), it measures three paths
+//! to the same stub answer: signed rpc0 requests proxied by the server
+//! (what nginx does, plus the signature check, the repository scope and
+//! the provider's credentials and quota), signed RPC v1 `get_issue` calls
+//! (all that, plus mapping the answer into the neutral issue and the JSON
+//! envelope), and plain GETs through nginx. It prints p50/p90/p99 of each
+//! and the ratio of each p99 to nginx's. nginx is the reference for what a
+//! proxy in front of the same stub costs on the same machine at the same
+//! moment.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -16,6 +21,7 @@ use std::time::{Duration, Instant};
 use clap::{Arg, ArgMatches, Command};
 use scm_core::Error;
 use scm_server::crypto::SecretBox;
+use scm_server::rpc0::signature::sign;
 use serde_json::json;
 
 use crate::bench::{
@@ -25,7 +31,7 @@ use crate::bench::{
 
 pub fn command() -> Command {
     Command::new("tails")
-        .about("p50/p90/p99 of RPC v1 beside an nginx reverse proxy to the same stub")
+        .about("p50/p90/p99 of rpc0 and RPC v1 beside an nginx reverse proxy to the same stub")
         .arg(
             Arg::new("levels")
                 .long("levels")
@@ -133,6 +139,29 @@ async fn closed_loop(
     (all, failed)
 }
 
+/// Signed rpc0 requests for the stub's issue: the body (and so its
+/// signature) is the same for every request.
+fn rpc0_get_issue(
+    http: &reqwest::Client,
+    base: &str,
+    repo_id: i64,
+    secret: &scm_core::Secret,
+) -> Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync> {
+    let body = json!({"type": "action", "data": {"method": "GET", "path": "/repos/octocat/hello-world/issues/1"}})
+        .to_string();
+    let authorization = format!("rpcsignature rpc0:{}", sign(secret, body.as_bytes()));
+    let (client, url) = (http.clone(), format!("{base}{}", scm_server::rpc0::PATH));
+    Arc::new(move || {
+        client
+            .post(&url)
+            .header("x-organization-id", "1")
+            .header("x-repository-id", repo_id.to_string())
+            .header("content-type", "application/json")
+            .header("authorization", &authorization)
+            .body(body.clone())
+    })
+}
+
 fn percentiles(samples: &[Duration], failed: usize) -> serde_json::Value {
     json!({
         "requests": samples.len() + failed,
@@ -164,44 +193,60 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Error> {
         .pool_max_idle_per_host(most * 2)
         .build()
         .map_err(bench_error)?;
-    let (server, base) = serve(&http, &database_url, &key, &[]).await?;
+    let rpc0_secret = SecretBox::generate_key();
+    let (server, base) = serve(
+        &http,
+        &database_url,
+        &key,
+        &[("SCM_RPC0_SECRETS", rpc0_secret.expose().to_owned())],
+    )
+    .await?;
     let (nginx, nginx_url) = start_nginx(&http, &dir, stub).await?;
 
     let rpc_url = format!("{base}/v1/actions/get_issue");
     let repository = repo_id.to_string();
     let client = http.clone();
-    let through_server: Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync> =
+    let v1: Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync> =
         Arc::new(move || signed_get_issue(&client, &rpc_url, &key_id, &secret, &repository, "1"));
+    let rpc0 = rpc0_get_issue(&http, &base, repo_id, &rpc0_secret);
     let client = http.clone();
     let through_nginx: Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync> =
         Arc::new(move || client.get(&nginx_url));
-    // Warm up connections and caches on both paths.
-    closed_loop(most, most * 20, limit, through_server.clone()).await;
-    closed_loop(most, most * 20, limit, through_nginx.clone()).await;
+    let paths = [("rpc0", rpc0), ("v1", v1), ("nginx", through_nginx)];
+    // Warm up connections and caches on every path.
+    for (_, make) in &paths {
+        closed_loop(most, most * 20, limit, make.clone()).await;
+    }
 
     let mut rows = Vec::new();
     for &callers in &levels {
-        let (server_lat, server_failed) =
-            closed_loop(callers, requests, limit, through_server.clone()).await;
-        let (nginx_lat, nginx_failed) =
-            closed_loop(callers, requests, limit, through_nginx.clone()).await;
-        let ratio = ms(percentile(&server_lat, 0.99))
-            / ms(percentile(&nginx_lat, 0.99)).max(f64::MIN_POSITIVE);
-        eprintln!(
-            "tails at {callers} callers: server p50/p90/p99 {:.2}/{:.2}/{:.2} ms, nginx {:.2}/{:.2}/{:.2} ms, p99 ratio {ratio:.2}",
-            ms(percentile(&server_lat, 0.50)),
-            ms(percentile(&server_lat, 0.90)),
-            ms(percentile(&server_lat, 0.99)),
-            ms(percentile(&nginx_lat, 0.50)),
-            ms(percentile(&nginx_lat, 0.90)),
-            ms(percentile(&nginx_lat, 0.99)),
-        );
-        rows.push(json!({
-            "callers": callers,
-            "server": percentiles(&server_lat, server_failed),
-            "nginx": percentiles(&nginx_lat, nginx_failed),
-            "p99_ratio": ratio,
-        }));
+        let mut measured = Vec::new();
+        for (name, make) in &paths {
+            let (samples, failed) = closed_loop(callers, requests, limit, make.clone()).await;
+            measured.push((*name, samples, failed));
+        }
+        let nginx_p99 = ms(percentile(&measured[2].1, 0.99)).max(f64::MIN_POSITIVE);
+        let mut row = serde_json::Map::new();
+        row.insert("callers".into(), json!(callers));
+        let mut line = format!("tails at {callers} callers:");
+        for (name, samples, failed) in &measured {
+            let p99 = ms(percentile(samples, 0.99));
+            line += &format!(
+                " {name} p50/p90/p99 {:.2}/{:.2}/{p99:.2} ms",
+                ms(percentile(samples, 0.50)),
+                ms(percentile(samples, 0.90)),
+            );
+            let mut entry = percentiles(samples, *failed);
+            if *name != "nginx" {
+                let ratio = p99 / nginx_p99;
+                line += &format!(" (p99 {ratio:.2}× nginx's)");
+                entry["p99_ratio_to_nginx"] = json!(ratio);
+            }
+            line.push(';');
+            row.insert((*name).into(), entry);
+        }
+        eprintln!("{}", line.trim_end_matches(';'));
+        rows.push(serde_json::Value::Object(row));
     }
     drop(nginx);
     drop(server);
