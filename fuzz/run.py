@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the fuzz targets and runs each for a bounded time.
 
-    python3 fuzz/run.py [--seconds N | --runs N] [TARGET ...]
+    python3 fuzz/run.py [--seconds N | --runs N] [--release] [TARGET ...]
 
 Why not ``cargo fuzz build``: it sets ``RUSTFLAGS`` for the whole graph
 and builds for an explicit ``--target``, so every dependency is compiled a
@@ -21,6 +21,12 @@ file copied at build time (plus libfuzzer-sys), and libfuzzer-sys is held
 at 0.4.3, the last release whose build script does not turn on ``cc``'s
 ``parallel`` feature (with it, every C build script in the graph, ring and
 SQLite among them, and all that depends on them, would be rebuilt).
+
+``--release`` builds with the release profile instead (optimised, our
+crates still instrumented and with debug assertions and overflow checks),
+sharing what ``cargo build --release -p scm-cli`` built: for long runs,
+where an unoptimised JSON parser under the webhook targets would spend
+most of the time.
 
 Each target runs on its seed corpus (``fuzz/seed.py`` writes it) for
 ``--seconds`` (default ``FUZZ_SECONDS`` or 15) or ``--runs`` executions;
@@ -57,6 +63,7 @@ INSTRUMENT = [
     "--cfg=fuzzing",
     "-Clink-dead-code",
     "-Cdebug-assertions",
+    "-Coverflow-checks",
 ]
 
 
@@ -89,19 +96,21 @@ def targets(meta: dict) -> list[str]:
     return sorted(t["name"] for t in fuzz["targets"] if "bin" in t["kind"])
 
 
-def build(meta: dict) -> None:
+def build(meta: dict, profile: str) -> None:
     # Path packages (source null) are the project's: scm-fuzz and the
     # scm-* crates it reaches.
     ours = sorted(p["name"] for p in meta["packages"] if p["source"] is None)
     flags = json.dumps(INSTRUMENT)
     command = ["cargo", "-Zprofile-rustflags", "build", "--bins", "--manifest-path", str(MANIFEST),
                "--target-dir", str(TARGET_DIR)]  # fmt: skip
+    if profile == "release":
+        command.append("--release")
     for name in ours:
-        command += ["--config", f"profile.dev.package.{name}.rustflags={flags}"]
+        command += ["--config", f"profile.{profile}.package.{name}.rustflags={flags}"]
     subprocess.run(command, env=cargo_env(), check=True)
 
 
-def run(target: str, seconds: int | None, runs: int | None) -> bool:
+def run(target: str, profile: str, seconds: int | None, runs: int | None) -> bool:
     corpus = FUZZ / "corpus" / target
     artifacts = FUZZ / "artifacts" / target
     corpus.mkdir(parents=True, exist_ok=True)
@@ -109,7 +118,7 @@ def run(target: str, seconds: int | None, runs: int | None) -> bool:
     log = TARGET_DIR / "fuzz-logs" / f"{target}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     bound = f"-runs={runs}" if runs else f"-max_total_time={seconds}"
-    command = [str(TARGET_DIR / "debug" / target), str(corpus), bound, "-rss_limit_mb=2048",
+    command = [str(TARGET_DIR / ("release" if profile == "release" else "debug") / target), str(corpus), bound, "-rss_limit_mb=2048",
                "-print_final_stats=1", f"-artifact_prefix={artifacts}/"]  # fmt: skip
     with log.open("w") as out:
         code = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT).returncode
@@ -131,6 +140,7 @@ def main() -> int:
     bound = parser.add_mutually_exclusive_group()
     bound.add_argument("--seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS", "15")))
     bound.add_argument("--runs", type=int, help="executions per target instead of a time bound")
+    parser.add_argument("--release", action="store_true", help="optimised build, for long runs")
     parser.add_argument("--no-build", action="store_true", help="run what the last build left")
     parser.add_argument("targets", nargs="*", help="default: every target")
     args = parser.parse_args()
@@ -141,9 +151,10 @@ def main() -> int:
     unknown = set(args.targets) - set(every)
     if unknown:
         parser.error(f"no such target: {', '.join(sorted(unknown))} (targets: {', '.join(every)})")
+    profile = "release" if args.release else "dev"
     if not args.no_build:
-        build(meta)
-    results = [run(target, args.seconds, args.runs) for target in (args.targets or every)]
+        build(meta, profile)
+    results = [run(target, profile, args.seconds, args.runs) for target in (args.targets or every)]
     return 0 if all(results) else 1
 
 
