@@ -50,6 +50,18 @@ impl From<RegistryError> for scm_core::Error {
 
 pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
 
+/// `Ok` when a statement that names one row by its key changed it;
+/// `NotFound(what)` when no row had that key.
+pub(crate) fn changed_one(
+    done: &sqlx::any::AnyQueryResult,
+    what: impl FnOnce() -> String,
+) -> Result<()> {
+    if done.rows_affected() == 0 {
+        return Err(RegistryError::NotFound(what()));
+    }
+    Ok(())
+}
+
 /// A new integration. Missing URLs are filled by the provider (its public
 /// service, or derived from the other URL for a self-managed instance).
 #[derive(Debug, Clone)]
@@ -369,10 +381,7 @@ impl Registry {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(RegistryError::NotFound(format!("integration {id}")));
-        }
-        Ok(())
+        changed_one(&done, || format!("integration {id}"))
     }
 
     // ---- repositories ----
@@ -454,10 +463,7 @@ impl Registry {
         self.caches
             .repositories
             .remove_where(|record| record.id == id);
-        if done.rows_affected() == 0 {
-            return Err(RegistryError::NotFound(format!("repository {id}")));
-        }
-        Ok(())
+        changed_one(&done, || format!("repository {id}"))
     }
 
     // ---- RPC clients ----
@@ -512,10 +518,7 @@ impl Registry {
         self.caches
             .client_keys
             .remove_where(|key| key.record.key_id == key_id);
-        if done.rows_affected() == 0 {
-            return Err(RegistryError::NotFound(format!("client key {key_id}")));
-        }
-        Ok(())
+        changed_one(&done, || format!("client key {key_id}"))
     }
 
     /// A key with its opened secret, for verifying a request. Revoked keys

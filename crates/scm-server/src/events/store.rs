@@ -8,7 +8,7 @@ use scm_core::Secret;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::registry::{Registry, RegistryError, Result};
+use crate::registry::{changed_one, Registry, RegistryError, Result};
 
 /// A webhook secret as listed: which integration, when, never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,10 +183,7 @@ impl Registry {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(RegistryError::NotFound(format!("webhook secret {id}")));
-        }
-        Ok(())
+        changed_one(&done, || format!("webhook secret {id}"))
     }
 
     /// Registers an HTTP listener. A name already taken is refused, never
@@ -278,10 +275,7 @@ impl Registry {
             .bind(name)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(RegistryError::NotFound(format!("listener `{name}`")));
-        }
-        Ok(())
+        changed_one(&done, || format!("listener `{name}`"))
     }
 
     /// The names of the paused listeners.
@@ -299,10 +293,7 @@ impl Registry {
             .bind(name)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(RegistryError::NotFound(format!("listener `{name}`")));
-        }
-        Ok(())
+        changed_one(&done, || format!("listener `{name}`"))
     }
 }
 
