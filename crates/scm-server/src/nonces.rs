@@ -45,10 +45,10 @@ impl Seen {
             if *entry.key() > now {
                 break;
             }
+            // A nonce is in one bucket only: it is recorded again only
+            // after its earlier window ended and it was forgotten here.
             for key in entry.remove() {
-                if self.expires.get(&key).is_some_and(|exp| *exp <= now) {
-                    self.expires.remove(&key);
-                }
+                self.expires.remove(&key);
             }
         }
     }
@@ -69,13 +69,10 @@ impl NonceCache {
     }
 
     /// How many nonces are remembered.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         seen.expires.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
