@@ -18,6 +18,7 @@ use scm_testkit::webhooks::examples;
 use scm_testkit::KillOnDrop;
 use serde_json::Value;
 
+#[macro_use]
 mod queues;
 
 const WEBHOOK_SECRET: &str = "history-webhook-secret-5b7c";
@@ -106,19 +107,12 @@ fn part(setup: &Setup, delivery: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn history_pause_resume_and_redeliver_on_the_sqlite_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let queue = queues::sqlite_queue(dir.path());
-    run(dir.path(), queue).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn history_pause_resume_and_redeliver_on_nats_jetstream() {
-    let dir = tempfile::tempdir().unwrap();
-    let (queue, _stream) = queues::nats_queue("scmhist");
-    run(dir.path(), queue).await;
-}
+on_each_queue!(
+    history_pause_resume_and_redeliver_on_the_sqlite_queue,
+    history_pause_resume_and_redeliver_on_nats_jetstream,
+    run,
+    "scmhist"
+);
 
 async fn run(dir: &Path, queue: Vec<(String, String)>) {
     let setup = Setup {

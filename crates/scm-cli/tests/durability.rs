@@ -12,6 +12,7 @@
 //! 127.0.0.1:4222 (a unique stream, deleted at the end). Everything binds
 //! to 127.0.0.1 and every process is killed when the test ends.
 
+#[macro_use]
 mod queues;
 
 use std::collections::{HashMap, HashSet};
@@ -372,16 +373,9 @@ async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
     assert_eq!(*seen.bad_signatures.lock().unwrap(), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accepted_webhooks_survive_sigkill_with_the_sqlite_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let queue = queues::sqlite_queue(dir.path());
-    run(dir.path(), queue).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accepted_webhooks_survive_sigkill_with_nats_jetstream() {
-    let dir = tempfile::tempdir().unwrap();
-    let (queue, _stream) = queues::nats_queue("scmdur");
-    run(dir.path(), queue).await;
-}
+on_each_queue!(
+    accepted_webhooks_survive_sigkill_with_the_sqlite_queue,
+    accepted_webhooks_survive_sigkill_with_nats_jetstream,
+    run,
+    "scmdur"
+);

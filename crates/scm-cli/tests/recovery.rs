@@ -17,6 +17,7 @@
 //! third-party corpus: a resend carries a new `X-Gitlab-Event-UUID` and the
 //! same `Idempotency-Key`, and still reaches the listener once.
 
+#[macro_use]
 mod queues;
 
 use std::collections::{HashMap, HashSet};
@@ -610,30 +611,16 @@ fn promtool_check(text: &str) -> Result<(), String> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhooks_sent_while_stopped_reach_the_listener_once_with_the_sqlite_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let queue = queues::sqlite_queue(dir.path());
-    run(dir.path(), queue).await;
-}
+on_each_queue!(
+    webhooks_sent_while_stopped_reach_the_listener_once_with_the_sqlite_queue,
+    webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream,
+    run,
+    "scmrec"
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream() {
-    let dir = tempfile::tempdir().unwrap();
-    let (queue, _stream) = queues::nats_queue("scmrec");
-    run(dir.path(), queue).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_the_sqlite_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let queue = queues::sqlite_queue(dir.path());
-    run_gitlab(dir.path(), queue).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream() {
-    let dir = tempfile::tempdir().unwrap();
-    let (queue, _stream) = queues::nats_queue("scmrecgl");
-    run_gitlab(dir.path(), queue).await;
-}
+on_each_queue!(
+    gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_the_sqlite_queue,
+    gitlab_webhooks_sent_while_stopped_reach_the_listener_once_with_nats_jetstream,
+    run_gitlab,
+    "scmrecgl"
+);

@@ -1,11 +1,33 @@
 //! The queue of one end-to-end test (`durability.rs`, `recovery.rs`,
 //! `delivery_history.rs`): the `SCM_QUEUE_*` settings that point
 //! `scm serve` and `scm worker` at a SQLite file or at a JetStream stream
-//! of its own, and a guard that deletes the stream whatever happens.
+//! of its own, a guard that deletes the stream whatever happens, and
+//! [`on_each_queue!`], which makes one test per backend of a scenario.
 
 use std::path::Path;
 
 use scm_stream::{JetStreamConfig, JetStreamQueue};
+
+/// Two `#[tokio::test]`s running `$run(dir: &Path, queue_env)`: one on a
+/// SQLite queue in a fresh directory, one on a JetStream stream named
+/// after `$stream` (deleted afterwards).
+macro_rules! on_each_queue {
+    ($sqlite:ident, $nats:ident, $run:path, $stream:literal) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            let queue = queues::sqlite_queue(dir.path());
+            $run(dir.path(), queue).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $nats() {
+            let dir = tempfile::tempdir().unwrap();
+            let (queue, _stream) = queues::nats_queue($stream);
+            $run(dir.path(), queue).await;
+        }
+    };
+}
 
 /// The environment of a SQLite queue in `dir`.
 pub fn sqlite_queue(dir: &Path) -> Vec<(String, String)> {
