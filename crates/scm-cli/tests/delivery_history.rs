@@ -117,26 +117,15 @@ on_each_queue!(
 async fn run(dir: &Path, queue: Vec<(String, String)>) {
     let setup = Setup {
         dir: dir.to_owned(),
-        env: [
-            (
-                "SCM_SECRET_KEY".to_owned(),
-                scm_server::crypto::SecretBox::generate_key()
-                    .expose()
-                    .to_owned(),
-            ),
-            (
-                "SCM_DATABASE_URL".to_owned(),
-                format!("sqlite://{}", dir.join("registry.db").display()),
-            ),
-            (
+        env: queues::process_env(
+            dir,
+            [(
                 "SCM_WEBHOOKS_GITHUB_SECRETS".to_owned(),
                 WEBHOOK_SECRET.to_owned(),
-            ),
-            ("RUST_LOG".to_owned(), "warn".to_owned()),
-        ]
-        .into_iter()
-        .chain(queue)
-        .collect(),
+            )]
+            .into_iter()
+            .chain(queue),
+        ),
     };
     let example = examples()
         .iter()

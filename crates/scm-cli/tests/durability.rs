@@ -65,12 +65,6 @@ fn free_port() -> SocketAddr {
         .unwrap()
 }
 
-fn secret_key() -> String {
-    scm_server::crypto::SecretBox::generate_key()
-        .expose()
-        .to_owned()
-}
-
 /// What the test's HTTP listener saw: delivery id → times.
 #[derive(Default)]
 struct Seen {
@@ -161,21 +155,15 @@ async fn wait_until_serving(client: &reqwest::Client, base: &str) {
 
 async fn run(dir: &Path, queue_env: Vec<(String, String)>) {
     let setup = Setup {
-        env: [
-            ("SCM_SECRET_KEY".to_owned(), secret_key()),
-            (
-                "SCM_DATABASE_URL".to_owned(),
-                format!("sqlite://{}", dir.join("registry.db").display()),
-            ),
-            (
+        env: queues::process_env(
+            dir,
+            [(
                 "SCM_WEBHOOKS_GITHUB_SECRETS".to_owned(),
                 WEBHOOK_SECRET.to_owned(),
-            ),
-            ("RUST_LOG".to_owned(), "warn".to_owned()),
-        ]
-        .into_iter()
-        .chain(queue_env)
-        .collect(),
+            )]
+            .into_iter()
+            .chain(queue_env),
+        ),
         listen: free_port(),
     };
 

@@ -59,22 +59,7 @@ impl Setup {
         )
         .unwrap();
         Setup {
-            env: [
-                (
-                    "SCM_SECRET_KEY".to_owned(),
-                    scm_server::crypto::SecretBox::generate_key()
-                        .expose()
-                        .to_owned(),
-                ),
-                (
-                    "SCM_DATABASE_URL".to_owned(),
-                    format!("sqlite://{}", dir.join("registry.db").display()),
-                ),
-                ("RUST_LOG".to_owned(), "warn".to_owned()),
-            ]
-            .into_iter()
-            .chain(env)
-            .collect(),
+            env: queues::process_env(dir, env),
             listen: free_port(),
             config,
         }

@@ -1,5 +1,6 @@
 //! The queue of one end-to-end test (`durability.rs`, `recovery.rs`,
-//! `delivery_history.rs`): the `SCM_QUEUE_*` settings that point
+//! `delivery_history.rs`): the environment `scm serve` and `scm worker`
+//! share, the `SCM_QUEUE_*` settings that point
 //! `scm serve` and `scm worker` at a SQLite file or at a JetStream stream
 //! of its own, a guard that deletes the stream whatever happens, and
 //! [`on_each_queue!`], which makes one test per backend of a scenario.
@@ -27,6 +28,31 @@ macro_rules! on_each_queue {
             $run(dir.path(), queue).await;
         }
     };
+}
+
+/// The environment `scm serve` and `scm worker` share in an end-to-end
+/// test: a fresh secret key, a SQLite registry in `dir`, warnings only in
+/// the logs, then `more` (webhook secrets, the queue's settings).
+pub fn process_env(
+    dir: &Path,
+    more: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    [
+        (
+            "SCM_SECRET_KEY".to_owned(),
+            scm_server::crypto::SecretBox::generate_key()
+                .expose()
+                .to_owned(),
+        ),
+        (
+            "SCM_DATABASE_URL".to_owned(),
+            format!("sqlite://{}", dir.join("registry.db").display()),
+        ),
+        ("RUST_LOG".to_owned(), "warn".to_owned()),
+    ]
+    .into_iter()
+    .chain(more)
+    .collect()
 }
 
 /// The environment of a SQLite queue in `dir`.
